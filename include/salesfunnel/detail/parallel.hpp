@@ -1,0 +1,61 @@
+// Internal: a deterministic static-chunk parallel loop.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <exception>
+#include <thread>
+#include <vector>
+
+#include "salesfunnel/config.hpp"
+
+SALESFUNNEL_BEGIN_NAMESPACE
+namespace detail {
+
+/// The number of worker threads to use: `requested` if positive, else the
+/// machine's hardware concurrency (at least 1).
+inline int resolve_threads(int requested) {
+  if (requested > 0) return requested;
+  unsigned hw = std::thread::hardware_concurrency();
+  return hw == 0 ? 1 : static_cast<int>(hw);
+}
+
+/// Splits [0, n) into `chunks` contiguous ranges of near-equal size; chunk c
+/// is [bounds[c], bounds[c+1]). The split depends only on n and chunks, so
+/// results that are merged in chunk order are deterministic.
+inline std::vector<std::int64_t> chunk_bounds(std::int64_t n, int chunks) {
+  std::vector<std::int64_t> b(static_cast<std::size_t>(chunks) + 1);
+  for (int c = 0; c <= chunks; ++c) b[c] = n * c / chunks;
+  return b;
+}
+
+/// Runs f(begin, end, chunk) over `chunks` ranges of [0, n), on up to
+/// `threads` threads. Exceptions thrown by f are rethrown on the caller.
+template <class F>
+void parallel_chunks(std::int64_t n, int chunks, int threads, F&& f) {
+  auto b = chunk_bounds(n, chunks);
+  threads = std::max(1, std::min(threads, chunks));
+  if (threads == 1 || n < 2) {
+    for (int c = 0; c < chunks; ++c) f(b[c], b[c + 1], c);
+    return;
+  }
+  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(threads));
+  std::vector<std::thread> pool;
+  pool.reserve(static_cast<std::size_t>(threads));
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      try {
+        for (int c = t; c < chunks; c += threads) f(b[c], b[c + 1], c);
+      } catch (...) {
+        errors[t] = std::current_exception();
+      }
+    });
+  }
+  for (auto& th : pool) th.join();
+  for (auto& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+}
+
+}  // namespace detail
+SALESFUNNEL_END_NAMESPACE

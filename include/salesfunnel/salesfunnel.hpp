@@ -1,0 +1,10 @@
+// The umbrella header: everything in the C++ API.
+//
+//   #include <salesfunnel/salesfunnel.hpp>
+//   auto g = salesfunnel::templates::sales_cycle();
+#pragma once
+
+#include "salesfunnel/config.hpp"
+#include "salesfunnel/stage_graph.hpp"
+#include "salesfunnel/event_log.hpp"
+#include "salesfunnel/funnel.hpp"

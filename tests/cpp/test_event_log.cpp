@@ -1,0 +1,106 @@
+#include <doctest/doctest.h>
+
+#include "hand_log.hpp"
+
+using namespace salesfunnel;
+
+TEST_CASE("build sorts by deal and time and interns keys") {
+  auto c = hand::five_deals();
+  std::swap(c.time[0], c.time[4]);  // A's Lead now at day 10, Client at day 0
+  std::swap(c.stage[0], c.stage[4]);
+  auto log = hand::build(c);
+  CHECK(log.num_deals() == 5);
+  CHECK(log.num_events() == 18);
+  CHECK(log.deal_key(0) == "A");
+  auto st = log.stages();
+  CHECK(log.stage_names()[st[0]] == "Lead");  // sorted back into time order
+  CHECK(log.rows()[0] == 4);                  // the Lead event sat in input row 4
+  // Time decreases at row 1 (day 1 after day 10) and row 4 (day 0 after day 6).
+  CHECK(log.issues().out_of_order_rows == 2);
+  CHECK(log.issues().first_out_of_order_row == 1);
+  CHECK(log.rep_names().size() == 2);
+  CHECK(log.deal_amount()[0] == 100.0);
+}
+
+TEST_CASE("errors name the column and the first offending row") {
+  auto c = hand::five_deals();
+  c.stage[7] = "Dissqualified";
+  event_log_options opt;
+  opt.graph = templates::sales_cycle();
+  auto bad = event_log::build(c.view(), opt);
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().code() == absl::StatusCode::kInvalidArgument);
+  std::string msg(bad.status().message());
+  CHECK(msg.find("column 'stage', row 7: unknown stage 'Dissqualified'") != std::string::npos);
+  CHECK(msg.find("known stages: Lead, Contact") != std::string::npos);
+
+  auto c2 = hand::five_deals();
+  c2.time[3] = null_time;
+  auto nat = event_log::build(c2.view(), opt);
+  CHECK(std::string(nat.status().message()) == "column 'time', row 3: missing time (NaT)");
+
+  auto c3 = hand::five_deals();
+  std::vector<std::uint8_t> valid(c3.deal.size(), 1);
+  valid[5] = 0;
+  auto cols = c3.view();
+  cols.deal = key_column::strings(c3.deal, valid);
+  auto nodeal = event_log::build(cols, opt);
+  CHECK(std::string(nodeal.status().message()) == "column 'deal', row 5: missing deal id");
+
+  auto cols2 = c3.view();
+  std::vector<std::int64_t> short_time(3, 0);
+  cols2.time = short_time;
+  auto len = event_log::build(cols2, opt);
+  CHECK(std::string(len.status().message()) == "column 'time' has 3 rows but column 'deal' has 18");
+}
+
+TEST_CASE("issues are counted, never dropped silently; strict makes them errors") {
+  auto c = hand::five_deals();
+  c.add("F", "Lead", 0, "ann", 1);
+  c.add("F", "Lead", 0, "ann", 1);           // duplicate (same time)
+  c.add("F", "Lead", 1, "ann", 1);           // repeated stage at a later time
+  c.add("F", "Client", 2, "ann", 1);         // Lead -> Client is not an edge
+  auto log = hand::build(c);
+  CHECK(log.issues().duplicate_events == 1);
+  CHECK(log.issues().first_duplicate_row == 19);
+  CHECK(log.issues().repeated_stage_events == 1);
+  REQUIRE(log.issues().unknown_transitions.size() == 1);
+  CHECK(log.issues().unknown_transitions[0].count == 1);
+  CHECK(log.issues().unknown_transitions[0].first_row == 21);
+  CHECK(log.num_events() == 20);  // 22 rows, two folded into F's Lead visit
+
+  event_log_options strict;
+  strict.graph = templates::sales_cycle();
+  strict.strict = true;
+  auto err = event_log::build(c.view(), strict);
+  REQUIRE_FALSE(err.ok());
+  CHECK(std::string(err.status().message()).find("row 19: duplicate event") != std::string::npos);
+}
+
+TEST_CASE("stage_map folds raw names; integer deal keys; discover a graph") {
+  std::vector<std::int64_t> deals = {7, 7, 7, 9, 9};
+  std::vector<std::string_view> raw = {"in", "call", "signed", "in", "dead"};
+  std::vector<std::int64_t> t = {0, 10, 20, 0, 5};
+  event_columns cols;
+  cols.deal = key_column::integers(deals);
+  cols.stage = key_column::strings(raw);
+  cols.time = t;
+  event_log_options opt;
+  opt.stage_map = {{"in", "Lead"}, {"call", "Contact"}};
+  auto log = event_log::build(cols, opt);
+  REQUIRE(log.ok());
+  CHECK(log->integer_deal_keys());
+  CHECK(log->deal_key(1) == "9");
+  CHECK(log->num_stages() == 4);  // Lead, Contact, signed, dead
+  auto g = discover_stage_graph(*log, {"signed"}, {"dead"});
+  REQUIRE(g.ok());
+  CHECK(g->kind_of(g->entry()) == stage_kind::entry);
+  CHECK(g->name_of(g->entry()) == "Lead");
+  CHECK(g->num_transitions() == 3);  // Lead->Contact, Contact->signed, Lead->dead
+  auto with = log->with_graph(*g);
+  REQUIRE(with.ok());
+  auto rep = funnel(*with);
+  REQUIRE(rep.ok());
+  CHECK(rep->won == 1);
+  CHECK(rep->lost == 1);
+}

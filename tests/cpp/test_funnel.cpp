@@ -1,0 +1,138 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "hand_log.hpp"
+
+using namespace salesfunnel;
+
+namespace {
+const stage_row& row(const funnel_report& r, std::string_view name) {
+  for (const auto& s : r.stages) {
+    if (s.name == name) return s;
+  }
+  FAIL("no such stage");
+  return r.stages.front();
+}
+funnel_options at_day(double d) {
+  funnel_options o;
+  o.as_of = static_cast<std::int64_t>(d * hand::day);
+  return o;
+}
+}  // namespace
+
+TEST_CASE("funnel report on five hand-counted deals") {
+  auto log = hand::build(hand::five_deals());
+  auto rep = funnel(log, at_day(20));
+  REQUIRE(rep.ok());
+  CHECK(rep->deals == 5);
+  CHECK(rep->won == 1);   // A
+  CHECK(rep->lost == 3);  // B, D, E
+  CHECK(rep->open == 1);  // C
+
+  // reached: who visited each stage.
+  CHECK(row(*rep, "Lead").reached == 5);
+  CHECK(row(*rep, "Contact").reached == 4);  // A B C E
+  CHECK(row(*rep, "First Meeting").reached == 3);
+  CHECK(row(*rep, "Active Prospect").reached == 2);
+  CHECK(row(*rep, "Client").reached == 1);
+  CHECK(row(*rep, "Disqualified").reached == 2);
+
+  // Lead: 4 of 5 advanced, D dropped -> 0.8.
+  CHECK(row(*rep, "Lead").advanced == 4);
+  CHECK(row(*rep, "Lead").dropped == 1);
+  CHECK(row(*rep, "Lead").step_conversion.estimate == doctest::Approx(0.8));
+  CHECK(row(*rep, "Lead").cumulative_conversion.estimate == doctest::Approx(1.0));
+  // Contact: 3 advanced, B dropped -> 3/4; cumulative 4 of 5 closed-or-reached.
+  CHECK(row(*rep, "Contact").step_conversion.estimate == doctest::Approx(0.75));
+  CHECK(row(*rep, "Contact").cumulative_conversion.estimate == doctest::Approx(0.8));
+  // First Meeting: A and E advanced, C is still there (censored, not dropped): 2/2.
+  CHECK(row(*rep, "First Meeting").open == 1);
+  CHECK(row(*rep, "First Meeting").in_progress == 1);
+  CHECK(row(*rep, "First Meeting").dropped == 0);
+  CHECK(row(*rep, "First Meeting").step_conversion.estimate == doctest::Approx(1.0));
+  CHECK(row(*rep, "First Meeting").cumulative_conversion.estimate == doctest::Approx(3.0 / 5.0));
+  // Active Prospect: A won, E lost -> 1/2; cumulative 2 of (2 + B + D) = 0.5.
+  CHECK(row(*rep, "Active Prospect").step_conversion.estimate == doctest::Approx(0.5));
+  CHECK(row(*rep, "Active Prospect").cumulative_conversion.estimate == doctest::Approx(0.5));
+  // Client: 1 of (1 + B + D + E) closed deals.
+  CHECK(row(*rep, "Client").cumulative_conversion.estimate == doctest::Approx(0.25));
+  CHECK(row(*rep, "Client").closed_here == 1);
+
+  // Wilson interval for 4/5 (closed form): center (0.8 + z^2/10)/(1 + z^2/5).
+  const double z = 1.959963984540054, n = 5, p = 0.8;
+  const double c = (p + z * z / (2 * n)) / (1 + z * z / n);
+  const double h = z / (1 + z * z / n) * std::sqrt(p * (1 - p) / n + z * z / (4 * n * n));
+  CHECK(row(*rep, "Lead").step_conversion.low == doctest::Approx(c - h));
+  CHECK(row(*rep, "Lead").step_conversion.high == doctest::Approx(c + h));
+
+  // Drop-offs by exit: (Lead, Disqualified) D, (Contact, Disqualified) B, (Active Prospect, Lost) E.
+  REQUIRE(rep->drop_offs.size() == 3);
+  std::int64_t total = 0;
+  for (const auto& d : rep->drop_offs) total += d.deals;
+  CHECK(total == 3);
+
+  // Transitions: 7 distinct pairs, 13 moves in all (18 events - 5 deals).
+  CHECK(rep->transitions.size() == 7);
+  std::int64_t moves = 0;
+  for (const auto& t : rep->transitions) {
+    moves += t.count;
+    CHECK(t.is_edge);
+  }
+  CHECK(moves == 13);
+}
+
+TEST_CASE("time in stage: Kaplan-Meier with censored open deals") {
+  auto log = hand::build(hand::five_deals());
+  auto rep = funnel(log, at_day(20));
+  REQUIRE(rep.ok());
+  // Lead stays: 1, 2, 1, 1, 1 days, all completed: median 1 day, mean 1.2.
+  const auto& lead = row(*rep, "Lead");
+  CHECK(lead.stays_completed == 5);
+  CHECK(lead.median_days == doctest::Approx(1.0).epsilon(0.02));
+  CHECK(lead.mean_days == doctest::Approx(1.2));
+  // First Meeting: A 3 days, E 2 days, C censored after 15 days.
+  // KM: S(2) = 2/3, S(3) = 1/3 -> median 3 days; S never reaches 0.1 -> p90 NaN.
+  const auto& fm = row(*rep, "First Meeting");
+  CHECK(fm.stays_completed == 2);
+  CHECK(fm.stays_censored == 1);
+  CHECK(fm.median_days == doctest::Approx(3.0).epsilon(0.02));
+  CHECK(std::isnan(fm.p90_days));
+  CHECK(fm.mean_days == doctest::Approx(2.5));
+}
+
+TEST_CASE("two halves merged give exactly the whole log's statistics") {
+  auto log = hand::build(hand::five_deals());
+  auto opt = at_day(20);
+  auto whole = compute_funnel_stats(log, opt);
+  REQUIRE(whole.ok());
+  std::vector<std::int64_t> first = {0, 1}, second = {2, 3, 4};
+  auto a = compute_funnel_stats(log.select_deals(first), opt);
+  auto b = compute_funnel_stats(log.select_deals(second), opt);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  REQUIRE(a->merge(*b).ok());
+  CHECK(*a == *whole);
+  auto other = compute_funnel_stats(log.select_deals(second), at_day(30));
+  REQUIRE(other.ok());
+  CHECK(a->merge(*other).code() == absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_CASE("breakdowns by rep and cohort") {
+  auto log = hand::build(hand::five_deals());
+  auto by = funnel_by_rep(log, at_day(20));
+  REQUIRE(by.ok());
+  REQUIRE(by->groups.size() == 2);
+  CHECK(by->groups[0] == "ann");  // A C E
+  CHECK(by->reports[0].deals == 3);
+  CHECK(by->reports[0].won == 1);
+  CHECK(by->reports[1].deals == 2);  // B D
+  CHECK(by->reports[1].lost == 2);
+  // 1970-01-01 was a Thursday: days 0-3 fall in the week of Monday 1969-12-29.
+  auto weeks = funnel_by_cohort(log, cohort_period::week, at_day(20));
+  REQUIRE(weeks.ok());
+  REQUIRE(weeks->groups.size() == 1);
+  CHECK(weeks->groups[0] == "1969-12-29");
+  CHECK(cohort_label(4 * hand::day, time_unit::seconds, cohort_period::week) == "1970-01-05");
+  CHECK(cohort_label(40 * hand::day, time_unit::seconds, cohort_period::month) == "1970-02");
+}
