@@ -8,3 +8,5 @@
 #include "salesfunnel/stage_graph.hpp"
 #include "salesfunnel/event_log.hpp"
 #include "salesfunnel/funnel.hpp"
+#include "salesfunnel/activity.hpp"
+#include "salesfunnel/conversations.hpp"
