@@ -10,3 +10,4 @@
 #include "salesfunnel/funnel.hpp"
 #include "salesfunnel/activity.hpp"
 #include "salesfunnel/conversations.hpp"
+#include "salesfunnel/pipeline.hpp"
