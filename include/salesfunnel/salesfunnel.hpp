@@ -11,3 +11,4 @@
 #include "salesfunnel/activity.hpp"
 #include "salesfunnel/conversations.hpp"
 #include "salesfunnel/pipeline.hpp"
+#include "salesfunnel/coverage.hpp"
