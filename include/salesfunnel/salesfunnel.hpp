@@ -12,3 +12,4 @@
 #include "salesfunnel/conversations.hpp"
 #include "salesfunnel/pipeline.hpp"
 #include "salesfunnel/coverage.hpp"
+#include "salesfunnel/reps.hpp"
