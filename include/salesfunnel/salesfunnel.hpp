@@ -13,3 +13,4 @@
 #include "salesfunnel/pipeline.hpp"
 #include "salesfunnel/coverage.hpp"
 #include "salesfunnel/reps.hpp"
+#include "salesfunnel/batches.hpp"
