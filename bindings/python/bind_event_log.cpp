@@ -1,0 +1,262 @@
+// Python bindings for event_log.hpp: column conversion only (numeric columns
+// are borrowed without copies; object columns are read as UTF-8 views), then
+// the C++ build runs without the GIL.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstring>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <salesfunnel/event_log.hpp>
+
+#include "status.hpp"
+
+namespace py = pybind11;
+using salesfunnel_py::raise_column_type;
+using salesfunnel_py::throw_if_error;
+using salesfunnel_py::unwrap;
+namespace sf = salesfunnel;
+
+namespace {
+
+// Owns whatever a key_column borrows while the log is built.
+struct column_holder {
+  std::deque<py::object> keep;
+  std::deque<std::vector<std::string_view>> views;
+  std::deque<std::vector<std::uint8_t>> valids;
+  std::deque<std::vector<std::int32_t>> codes;
+
+  // spec: ("int", int64 array, uint8 validity or None) | ("str", object array)
+  //     | ("cat", int32 codes, list of category strings)
+  sf::key_column convert(const std::string& column, const py::tuple& spec) {
+    if (spec.size() < 2) raise_column_type("column '" + column + "': bad column spec");
+    const auto tag = spec[0].cast<std::string>();
+    if (tag == "int") {
+      auto arr = py::array::ensure(spec[1]);
+      if (!arr || !py::isinstance<py::array_t<std::int64_t>>(arr) || arr.ndim() != 1) {
+        raise_column_type("column '" + column + "' must be a 1-d int64 array");
+      }
+      auto a = py::array_t<std::int64_t, py::array::c_style>::ensure(arr);
+      keep.push_back(a);
+      std::span<const std::uint8_t> valid;
+      if (spec.size() > 2 && !spec[2].is_none()) {
+        auto v = py::array_t<std::uint8_t, py::array::c_style | py::array::forcecast>::ensure(spec[2]);
+        keep.push_back(v);
+        valid = {v.data(), static_cast<std::size_t>(v.size())};
+      }
+      return sf::key_column::integers({a.data(), static_cast<std::size_t>(a.size())}, valid);
+    }
+    if (tag == "str") {
+      if (!PyList_Check(spec[1].ptr())) raise_column_type("column '" + column + "': expected a list of str");
+      py::list seq = spec[1];
+      keep.push_back(seq);  // the list keeps its str items, and so their UTF-8 buffers, alive
+      const auto n = static_cast<std::size_t>(PyList_GET_SIZE(seq.ptr()));
+      auto& view = views.emplace_back(n);
+      auto& valid = valids.emplace_back(n, 1);
+      bool any_null = false;
+      for (std::size_t i = 0; i < n; ++i) {
+        PyObject* item = PyList_GET_ITEM(seq.ptr(), static_cast<Py_ssize_t>(i));
+        if (PyUnicode_Check(item)) {
+          Py_ssize_t len = 0;
+          const char* p = PyUnicode_AsUTF8AndSize(item, &len);
+          if (!p) throw py::error_already_set();
+          view[i] = std::string_view(p, static_cast<std::size_t>(len));
+        } else if (item == Py_None || (PyFloat_Check(item) && PyFloat_AS_DOUBLE(item) != PyFloat_AS_DOUBLE(item))) {
+          valid[i] = 0;  // None or NaN: a null the core reports by row
+          any_null = true;
+        } else {
+          raise_column_type("column '" + column + "', row " + std::to_string(i) +
+                            ": expected a string, got " + std::string(Py_TYPE(item)->tp_name));
+        }
+      }
+      return sf::key_column::strings(view, any_null ? std::span<const std::uint8_t>(valid)
+                                                    : std::span<const std::uint8_t>());
+    }
+    if (tag == "cat") {
+      auto c = py::array_t<std::int32_t, py::array::c_style | py::array::forcecast>::ensure(spec[1]);
+      if (!c) raise_column_type("column '" + column + "': categorical codes must be integers");
+      keep.push_back(c);
+      auto cats = spec[2].cast<py::list>();
+      auto& view = views.emplace_back();
+      for (auto item : cats) {
+        if (!PyUnicode_Check(item.ptr())) {
+          raise_column_type("column '" + column + "': categories must be strings");
+        }
+        Py_ssize_t len = 0;
+        const char* p = PyUnicode_AsUTF8AndSize(item.ptr(), &len);
+        if (!p) throw py::error_already_set();
+        view.emplace_back(p, static_cast<std::size_t>(len));
+        keep.push_back(py::reinterpret_borrow<py::object>(item));
+      }
+      return sf::key_column::categorical({c.data(), static_cast<std::size_t>(c.size())}, view);
+    }
+    raise_column_type("column '" + column + "': unknown column kind '" + tag + "'");
+  }
+};
+
+sf::time_unit parse_unit(const std::string& u) {
+  if (u == "s") return sf::time_unit::seconds;
+  if (u == "ms") return sf::time_unit::milliseconds;
+  if (u == "us") return sf::time_unit::microseconds;
+  if (u == "ns") return sf::time_unit::nanoseconds;
+  raise_column_type("column 'time': unsupported time unit '" + u + "' (use s, ms, us or ns)");
+}
+
+const char* unit_name(sf::time_unit u) {
+  switch (u) {
+    case sf::time_unit::seconds: return "s";
+    case sf::time_unit::milliseconds: return "ms";
+    case sf::time_unit::microseconds: return "us";
+    case sf::time_unit::nanoseconds: return "ns";
+  }
+  return "s";
+}
+
+// A numpy array viewing a span owned by the log (the log is kept alive).
+template <class T>
+py::array view_of(const sf::event_log& log, std::span<const T> s) {
+  auto* owner = new sf::event_log(log);
+  py::capsule base(owner, [](void* p) { delete static_cast<sf::event_log*>(p); });
+  py::array_t<T> a({static_cast<py::ssize_t>(s.size())}, {static_cast<py::ssize_t>(sizeof(T))},
+                   s.data(), base);
+  py::detail::array_proxy(a.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
+  return a;
+}
+
+}  // namespace
+
+void bind_event_log(py::module_& m) {
+  py::class_<sf::event_log>(m, "EventLog")
+      .def_property_readonly("num_events", &sf::event_log::num_events)
+      .def_property_readonly("num_deals", &sf::event_log::num_deals)
+      .def_property_readonly("num_stages", &sf::event_log::num_stages)
+      .def_property_readonly("stage_names", &sf::event_log::stage_names)
+      .def_property_readonly("graph", [](const sf::event_log& l) -> py::object {
+        if (!l.graph()) return py::none();
+        return py::cast(*l.graph());
+      })
+      .def_property_readonly("unit", [](const sf::event_log& l) { return unit_name(l.unit()); })
+      .def_property_readonly("min_time", &sf::event_log::min_time)
+      .def_property_readonly("max_time", &sf::event_log::max_time)
+      .def("stages", [](const sf::event_log& l) { return view_of(l, l.stages()); })
+      .def("times", [](const sf::event_log& l) { return view_of(l, l.times()); })
+      .def("rows", [](const sf::event_log& l) { return view_of(l, l.rows()); })
+      .def("offsets", [](const sf::event_log& l) { return view_of(l, l.offsets()); })
+      .def_property_readonly("integer_deal_keys", &sf::event_log::integer_deal_keys)
+      .def("deal_int_keys", [](const sf::event_log& l) { return view_of(l, l.deal_int_keys()); })
+      .def("deal_str_keys", [](const sf::event_log& l) { return l.deal_str_keys(); })
+      .def_property_readonly("has_rep", &sf::event_log::has_rep)
+      .def("deal_rep", [](const sf::event_log& l) { return view_of(l, l.deal_rep()); })
+      .def_property_readonly("rep_names", &sf::event_log::rep_names)
+      .def_property_readonly("has_amount", &sf::event_log::has_amount)
+      .def("deal_amount", [](const sf::event_log& l) { return view_of(l, l.deal_amount()); })
+      .def_property_readonly("attribute_names",
+                             [](const sf::event_log& l) {
+                               std::vector<std::string> out;
+                               for (std::size_t a = 0; a < l.num_attributes(); ++a) {
+                                 out.push_back(l.attribute_name(a));
+                               }
+                               return out;
+                             })
+      .def("attribute_codes",
+           [](const sf::event_log& l, const std::string& name) {
+             auto a = unwrap(l.attribute_index(name));
+             return view_of(l, l.attribute_codes(a));
+           })
+      .def("attribute_categories",
+           [](const sf::event_log& l, const std::string& name) {
+             auto a = unwrap(l.attribute_index(name));
+             return l.attribute_categories(a);
+           })
+      .def("issues",
+           [](const sf::event_log& l) {
+             const auto& is = l.issues();
+             py::dict d;
+             d["duplicate_events"] = is.duplicate_events;
+             d["first_duplicate_row"] = is.first_duplicate_row;
+             d["repeated_stage_events"] = is.repeated_stage_events;
+             d["first_repeated_row"] = is.first_repeated_row;
+             d["out_of_order_rows"] = is.out_of_order_rows;
+             d["first_out_of_order_row"] = is.first_out_of_order_row;
+             py::list unknown;
+             for (const auto& u : is.unknown_transitions) {
+               unknown.append(py::make_tuple(l.stage_names()[u.from], l.stage_names()[u.to],
+                                             u.count, u.first_row));
+             }
+             d["unknown_transitions"] = unknown;
+             return d;
+           })
+      .def("with_graph",
+           [](const sf::event_log& l, const sf::stage_graph& g, bool strict) {
+             return unwrap(l.with_graph(g, strict));
+           },
+           py::arg("graph"), py::arg("strict") = false)
+      .def("select_deals",
+           [](const sf::event_log& l, py::array_t<std::int64_t, py::array::c_style | py::array::forcecast> d) {
+             for (py::ssize_t i = 0; i < d.size(); ++i) {
+               if (d.data()[i] < 0 || d.data()[i] >= l.num_deals()) {
+                 salesfunnel_py::raise_status(absl::OutOfRangeError(
+                     "select_deals: deal index " + std::to_string(d.data()[i]) + " outside [0, " +
+                     std::to_string(l.num_deals()) + ")"));
+               }
+             }
+             return l.select_deals({d.data(), static_cast<std::size_t>(d.size())});
+           });
+
+  m.def(
+      "build_event_log",
+      [](py::tuple deal, py::tuple stage, py::object time, const std::string& unit,
+         std::optional<py::tuple> rep, py::object amount, py::list attributes,
+         std::optional<sf::stage_graph> graph, std::map<std::string, std::string> stage_map,
+         bool strict, int threads) {
+        column_holder h;
+        sf::event_columns cols;
+        cols.deal = h.convert("deal", deal);
+        cols.stage = h.convert("stage", stage);
+        auto t = py::array_t<std::int64_t, py::array::c_style>::ensure(time);
+        if (!t || t.ndim() != 1) raise_column_type("column 'time' must be a 1-d int64/datetime64 array");
+        cols.time = {t.data(), static_cast<std::size_t>(t.size())};
+        if (rep) cols.rep = h.convert("rep", *rep);
+        py::array_t<double, py::array::c_style> amt;
+        if (!amount.is_none()) {
+          amt = py::array_t<double, py::array::c_style>::ensure(amount);
+          if (!amt) raise_column_type("column 'amount' must be numeric");
+          cols.amount = {amt.data(), static_cast<std::size_t>(amt.size())};
+        }
+        for (auto item : attributes) {
+          auto pair = item.cast<py::tuple>();
+          auto name = pair[0].cast<std::string>();
+          cols.attributes.push_back({name, h.convert(name, pair[1].cast<py::tuple>())});
+        }
+        sf::event_log_options opt;
+        opt.graph = std::move(graph);
+        for (auto& [k, v] : stage_map) opt.stage_map.emplace(k, v);
+        opt.unit = parse_unit(unit);
+        opt.strict = strict;
+        opt.threads = threads;
+        absl::StatusOr<sf::event_log> log = absl::UnknownError("not built");
+        {
+          py::gil_scoped_release release;
+          log = sf::event_log::build(cols, opt);
+        }
+        return unwrap(std::move(log));
+      },
+      py::arg("deal"), py::arg("stage"), py::arg("time"), py::arg("unit"), py::arg("rep"),
+      py::arg("amount"), py::arg("attributes"), py::arg("graph"), py::arg("stage_map"),
+      py::arg("strict"), py::arg("threads"));
+
+  m.def(
+      "discover_stage_graph",
+      [](const sf::event_log& log, const std::vector<std::string>& won,
+         const std::vector<std::string>& lost, const std::vector<std::string>& nurture,
+         std::int64_t min_count, std::string name) {
+        return unwrap(sf::discover_stage_graph(log, won, lost, nurture, min_count, std::move(name)));
+      },
+      py::arg("log"), py::arg("won"), py::arg("lost"), py::arg("nurture"), py::arg("min_count"),
+      py::arg("name"));
+}

@@ -1,0 +1,193 @@
+// Python bindings for funnel.hpp: reports leave as dicts of numpy columns.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <salesfunnel/funnel.hpp>
+
+#include "status.hpp"
+
+namespace py = pybind11;
+using salesfunnel_py::throw_if_error;
+using salesfunnel_py::unwrap;
+namespace sf = salesfunnel;
+
+namespace {
+
+template <class T>
+py::array_t<T> column(const std::vector<T>& v) {
+  return py::array_t<T>(static_cast<py::ssize_t>(v.size()), v.data());
+}
+
+py::dict stage_table(const sf::funnel_report& r) {
+  std::vector<std::string> name, kind;
+  std::vector<std::int32_t> rank;
+  std::vector<std::int64_t> reached, rob, adv, dropped, closed, prog, open, done, cens;
+  std::vector<double> step, slo, shi, cum, clo, chi, med, p90, mean;
+  for (const auto& s : r.stages) {
+    name.push_back(s.name);
+    kind.emplace_back(sf::to_string(s.kind));
+    rank.push_back(s.main_rank);
+    reached.push_back(s.reached);
+    rob.push_back(s.reached_or_beyond);
+    adv.push_back(s.advanced);
+    dropped.push_back(s.dropped);
+    closed.push_back(s.closed_here);
+    prog.push_back(s.in_progress);
+    open.push_back(s.open);
+    step.push_back(s.step_conversion.estimate);
+    slo.push_back(s.step_conversion.low);
+    shi.push_back(s.step_conversion.high);
+    cum.push_back(s.cumulative_conversion.estimate);
+    clo.push_back(s.cumulative_conversion.low);
+    chi.push_back(s.cumulative_conversion.high);
+    med.push_back(s.median_days);
+    p90.push_back(s.p90_days);
+    mean.push_back(s.mean_days);
+    done.push_back(s.stays_completed);
+    cens.push_back(s.stays_censored);
+  }
+  py::dict d;
+  d["stage"] = name;
+  d["kind"] = kind;
+  d["main_rank"] = column(rank);
+  d["reached"] = column(reached);
+  d["reached_or_beyond"] = column(rob);
+  d["advanced"] = column(adv);
+  d["dropped"] = column(dropped);
+  d["closed_here"] = column(closed);
+  d["in_progress"] = column(prog);
+  d["open"] = column(open);
+  d["step_conversion"] = column(step);
+  d["step_low"] = column(slo);
+  d["step_high"] = column(shi);
+  d["cumulative_conversion"] = column(cum);
+  d["cumulative_low"] = column(clo);
+  d["cumulative_high"] = column(chi);
+  d["median_days"] = column(med);
+  d["p90_days"] = column(p90);
+  d["mean_days"] = column(mean);
+  d["stays_completed"] = column(done);
+  d["stays_censored"] = column(cens);
+  return d;
+}
+
+py::dict drop_off_table(const sf::funnel_report& r) {
+  std::vector<std::string> at, exit;
+  std::vector<std::int64_t> n;
+  for (const auto& d : r.drop_offs) {
+    at.push_back(r.graph.name_of(d.at));
+    exit.push_back(r.graph.name_of(d.exit));
+    n.push_back(d.deals);
+  }
+  py::dict d;
+  d["stage"] = at;
+  d["exit"] = exit;
+  d["deals"] = column(n);
+  return d;
+}
+
+py::dict transition_table(const sf::funnel_report& r) {
+  std::vector<std::string> from, to;
+  std::vector<std::int64_t> n;
+  std::vector<double> med;
+  std::vector<bool> edge;
+  for (const auto& t : r.transitions) {
+    from.push_back(r.graph.name_of(t.from));
+    to.push_back(r.graph.name_of(t.to));
+    n.push_back(t.count);
+    med.push_back(t.median_days);
+    edge.push_back(t.is_edge);
+  }
+  py::dict d;
+  d["from_stage"] = from;
+  d["to_stage"] = to;
+  d["count"] = column(n);
+  d["median_days"] = column(med);
+  d["is_edge"] = edge;
+  return d;
+}
+
+sf::funnel_options options(std::optional<std::int64_t> as_of, int threads) {
+  sf::funnel_options o;
+  o.as_of = as_of;
+  o.threads = threads;
+  return o;
+}
+
+}  // namespace
+
+void bind_funnel(py::module_& m) {
+  py::class_<sf::funnel_stats>(m, "FunnelStats")
+      .def_readonly("deals", &sf::funnel_stats::deals)
+      .def_readonly("events", &sf::funnel_stats::events)
+      .def_readonly("as_of", &sf::funnel_stats::as_of)
+      .def("merge", [](sf::funnel_stats& s, const sf::funnel_stats& o) { throw_if_error(s.merge(o)); })
+      .def("__eq__", [](const sf::funnel_stats& a, const sf::funnel_stats& b) { return a == b; })
+      .def("__copy__", [](const sf::funnel_stats& s) { return s; });
+
+  py::class_<sf::funnel_report>(m, "FunnelReport")
+      .def_readonly("graph", &sf::funnel_report::graph)
+      .def_readonly("stats", &sf::funnel_report::stats)
+      .def_readonly("deals", &sf::funnel_report::deals)
+      .def_readonly("won", &sf::funnel_report::won)
+      .def_readonly("lost", &sf::funnel_report::lost)
+      .def_readonly("open", &sf::funnel_report::open)
+      .def("stage_table", &stage_table)
+      .def("drop_off_table", &drop_off_table)
+      .def("transition_table", &transition_table);
+
+  py::class_<sf::grouped_funnel_report>(m, "GroupedFunnelReport")
+      .def_readonly("by", &sf::grouped_funnel_report::by)
+      .def_readonly("groups", &sf::grouped_funnel_report::groups)
+      .def_readonly("reports", &sf::grouped_funnel_report::reports);
+
+  m.def(
+      "compute_funnel_stats",
+      [](const sf::event_log& log, std::optional<std::int64_t> as_of, int threads) {
+        absl::StatusOr<sf::funnel_stats> r = absl::UnknownError("not computed");
+        {
+          py::gil_scoped_release release;
+          r = sf::compute_funnel_stats(log, options(as_of, threads));
+        }
+        return unwrap(std::move(r));
+      },
+      py::arg("log"), py::arg("as_of") = py::none(), py::arg("threads") = 0);
+  m.def(
+      "make_funnel_report",
+      [](const sf::funnel_stats& s, const sf::stage_graph& g) {
+        return unwrap(sf::make_funnel_report(s, g));
+      },
+      py::arg("stats"), py::arg("graph"));
+  m.def(
+      "funnel",
+      [](const sf::event_log& log, std::optional<std::int64_t> as_of, int threads) {
+        absl::StatusOr<sf::funnel_report> r = absl::UnknownError("not computed");
+        {
+          py::gil_scoped_release release;
+          r = sf::funnel(log, options(as_of, threads));
+        }
+        return unwrap(std::move(r));
+      },
+      py::arg("log"), py::arg("as_of") = py::none(), py::arg("threads") = 0);
+  m.def(
+      "funnel_by",
+      [](const sf::event_log& log, const std::string& by, std::optional<std::int64_t> as_of,
+         int threads) {
+        const auto opt = options(as_of, threads);
+        absl::StatusOr<sf::grouped_funnel_report> r = absl::UnknownError("not computed");
+        {
+          py::gil_scoped_release release;
+          if (by == "rep") r = sf::funnel_by_rep(log, opt);
+          else if (by == "cohort_week") r = sf::funnel_by_cohort(log, sf::cohort_period::week, opt);
+          else if (by == "cohort_month") r = sf::funnel_by_cohort(log, sf::cohort_period::month, opt);
+          else r = sf::funnel_by_attribute(log, by, opt);
+        }
+        return unwrap(std::move(r));
+      },
+      py::arg("log"), py::arg("by"), py::arg("as_of") = py::none(), py::arg("threads") = 0);
+}

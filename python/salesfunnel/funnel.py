@@ -1,0 +1,189 @@
+"""The funnel report: per-stage counts and censoring-aware conversions."""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+import numpy as np
+import pandas as pd
+
+from . import _core
+from ._errors import ColumnTypeError
+from .graph import StageGraph
+from .log import EventLog
+
+__all__ = ["funnel", "funnel_stats", "report_from_stats", "FunnelReport",
+           "GroupedFunnelReport", "FunnelStats"]
+
+#: The columns of FunnelReport.to_pandas(), documented.
+STAGE_COLUMNS = {
+    "stage": "stage name (index)",
+    "kind": "entry, open, won, lost or nurture",
+    "main_rank": "position on the main path (entry-to-won chain), -1 off it",
+    "reached": "deals that visited the stage",
+    "reached_or_beyond": "deals that visited it or a later main-path stage",
+    "advanced": "deals that went on to a later main-path stage",
+    "dropped": "deals whose furthest stage this was and that ended in a lost stage",
+    "closed_here": "deals whose furthest stage this was and that ended in a won stage",
+    "in_progress": "deals whose furthest stage this was and that are still open (censored)",
+    "open": "deals sitting in this stage at as_of",
+    "step_conversion": "advanced / (advanced + dropped + closed_here); open deals censored",
+    "step_low": "Wilson 95% lower bound of step_conversion",
+    "step_high": "Wilson 95% upper bound of step_conversion",
+    "cumulative_conversion": "reached_or_beyond / (reached_or_beyond + deals closed before it)",
+    "cumulative_low": "Wilson 95% lower bound of cumulative_conversion",
+    "cumulative_high": "Wilson 95% upper bound of cumulative_conversion",
+    "median_days": "Kaplan-Meier median time in stage (open stays censored)",
+    "p90_days": "Kaplan-Meier 90th percentile time in stage",
+    "mean_days": "mean of completed stays",
+    "stays_completed": "stays that ended with a move",
+    "stays_censored": "stays still running at as_of",
+}
+
+
+def _as_of_ticks(log: EventLog, as_of) -> int | None:
+    if as_of is None:
+        return None
+    if isinstance(as_of, (int, np.integer)) and not isinstance(as_of, bool):
+        return int(as_of)
+    if isinstance(as_of, (str, _dt.datetime, _dt.date, pd.Timestamp, np.datetime64)):
+        ts = pd.Timestamp(as_of)
+        if ts.tzinfo is not None:
+            ts = ts.tz_convert("UTC").tz_localize(None)
+        return int(np.datetime64(ts.to_datetime64(), log.time_unit).astype(np.int64))
+    raise ColumnTypeError(f"as_of must be a timestamp or an integer time, not {type(as_of).__name__}")
+
+
+class FunnelStats:
+    """Mergeable funnel statistics (integer counts and duration sketches):
+    statistics of parts of a log, split by deal and read at the same ``as_of``,
+    merge into exactly the statistics of the whole."""
+
+    def __init__(self, core, graph: StageGraph):
+        self._s = core
+        self._graph = graph
+
+    def merge(self, other: "FunnelStats") -> "FunnelStats":
+        """A new FunnelStats holding both parts."""
+        out = self._s.__copy__()
+        out.merge(other._s)
+        return FunnelStats(out, self._graph)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FunnelStats) and self._s == other._s
+
+    @property
+    def deals(self) -> int:
+        return self._s.deals
+
+    def report(self) -> "FunnelReport":
+        return report_from_stats(self)
+
+
+class FunnelReport:
+    """Per-stage funnel counts, conversions with Wilson intervals, Kaplan-Meier
+    time in stage, drop-offs by exit and the transition matrix."""
+
+    def __init__(self, core, log: EventLog | None = None, as_of=None):
+        self._r = core
+        self._log = log
+        self._as_of = as_of
+
+    @property
+    def graph(self) -> StageGraph:
+        return StageGraph._wrap(self._r.graph)
+
+    @property
+    def totals(self) -> dict:
+        """deals, won, lost, open."""
+        return {"deals": self._r.deals, "won": self._r.won, "lost": self._r.lost,
+                "open": self._r.open}
+
+    def to_pandas(self) -> pd.DataFrame:
+        """One row per stage (index: stage); columns in ``STAGE_COLUMNS``."""
+        return pd.DataFrame(self._r.stage_table()).set_index("stage")
+
+    def drop_offs(self) -> pd.DataFrame:
+        """Deals that left the main path: the furthest stage, the lost exit, the count."""
+        return pd.DataFrame(self._r.drop_off_table())
+
+    def transitions(self, wide: bool = False) -> pd.DataFrame:
+        """Directly-follows counts with the median days before each move; with
+        ``wide=True`` a stage x stage count matrix."""
+        t = pd.DataFrame(self._r.transition_table())
+        if not wide:
+            return t
+        stages = self.graph.stages
+        m = t.pivot_table(index="from_stage", columns="to_stage", values="count",
+                          aggfunc="sum", fill_value=0)
+        return m.reindex(index=stages, columns=stages, fill_value=0).astype(np.int64)
+
+    def by(self, key: str) -> "GroupedFunnelReport":
+        """The same report per "rep", per attribute column, or per entry cohort
+        ("cohort_week" / "cohort_month")."""
+        if self._log is None:
+            raise ColumnTypeError("this report was built from statistics; group the log instead")
+        return GroupedFunnelReport(_core.funnel_by(self._log._log, key, self._as_of))
+
+    def __repr__(self) -> str:
+        t = self.totals
+        return (f"FunnelReport({t['deals']:,} deals: {t['won']:,} won, {t['lost']:,} lost, "
+                f"{t['open']:,} open)\n{self.to_pandas()[['reached', 'step_conversion']]}")
+
+
+class GroupedFunnelReport:
+    """A funnel report per group."""
+
+    def __init__(self, core):
+        self._g = core
+
+    @property
+    def by(self) -> str:
+        return self._g.by
+
+    @property
+    def groups(self) -> list[str]:
+        return list(self._g.groups)
+
+    def __getitem__(self, group: str) -> FunnelReport:
+        return FunnelReport(self._g.reports[self.groups.index(group)])
+
+    def __len__(self) -> int:
+        return len(self.groups)
+
+    def to_pandas(self) -> pd.DataFrame:
+        """A long table: the group column (named after ``by``), then the
+        per-stage columns of FunnelReport.to_pandas()."""
+        frames = []
+        for name, rep in zip(self._g.groups, self._g.reports):
+            f = pd.DataFrame(rep.stage_table())
+            f.insert(0, self.by, name)
+            frames.append(f)
+        return pd.concat(frames, ignore_index=True).set_index([self.by, "stage"])
+
+    def totals(self) -> pd.DataFrame:
+        """deals, won, lost, open per group."""
+        return pd.DataFrame(
+            [{self.by: g, "deals": r.deals, "won": r.won, "lost": r.lost, "open": r.open}
+             for g, r in zip(self._g.groups, self._g.reports)]).set_index(self.by)
+
+
+def funnel(log: EventLog, as_of=None, threads: int = 0) -> FunnelReport:
+    """The funnel report of a log that has a stage graph.
+
+    ``as_of`` (default: the latest event) is when open deals are read:
+    their current stays are censored there.
+    """
+    ticks = _as_of_ticks(log, as_of)
+    return FunnelReport(_core.funnel(log._log, ticks, threads), log, ticks)
+
+
+def funnel_stats(log: EventLog, as_of=None, threads: int = 0) -> FunnelStats:
+    """Mergeable statistics of a log (for logs split across files or workers)."""
+    ticks = _as_of_ticks(log, as_of)
+    return FunnelStats(_core.compute_funnel_stats(log._log, ticks, threads), log.graph)
+
+
+def report_from_stats(stats: FunnelStats) -> FunnelReport:
+    """The report of (possibly merged) statistics."""
+    return FunnelReport(_core.make_funnel_report(stats._s, stats._graph._g))

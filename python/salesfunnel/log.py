@@ -1,0 +1,254 @@
+"""Event logs: columnar, immutable, validated deal stage changes."""
+
+from __future__ import annotations
+
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import _core
+from ._errors import ColumnTypeError, NotFoundError
+from .graph import StageGraph
+
+__all__ = ["EventLog"]
+
+_UNITS = {"s", "ms", "us", "ns"}
+
+
+def _key_spec(column: str, values) -> tuple:
+    """Turn a column of keys into the compiled core's column spec, without
+    copying integer and categorical data where possible."""
+    if isinstance(values, pd.Index):
+        values = values.to_series()
+    dtype = getattr(values, "dtype", None)
+    if dtype is None:
+        values = np.asarray(values)
+        dtype = values.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        cat = values.array if isinstance(values, pd.Series) else pd.Categorical(values)
+        codes = np.asarray(cat.codes, dtype=np.int32)
+        return ("cat", codes, [str(c) for c in cat.categories])
+    if pd.api.types.is_bool_dtype(dtype):
+        raise ColumnTypeError(f"column '{column}' has dtype {dtype}; expected integers or strings")
+    if pd.api.types.is_integer_dtype(dtype):
+        if isinstance(dtype, pd.api.extensions.ExtensionDtype):  # nullable Int64 and friends
+            s = pd.Series(values, copy=False)
+            valid = s.notna().to_numpy(dtype=np.uint8)
+            return ("int", s.fillna(0).to_numpy(dtype=np.int64), valid)
+        return ("int", np.ascontiguousarray(values, dtype=np.int64), None)
+    if pd.api.types.is_float_dtype(dtype):
+        raise ColumnTypeError(
+            f"column '{column}' has dtype {dtype}; expected integers or strings "
+            "(float ids lose precision; convert with .astype('Int64') or .astype(str))")
+    if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
+        raise ColumnTypeError(f"column '{column}' has dtype {dtype}; expected integers or strings")
+    s = pd.Series(values, copy=False)
+    obj = s.astype(object)
+    if s.hasnans:
+        obj = obj.where(s.notna(), None)
+    return ("str", obj.tolist())
+
+
+def _time_spec(column: str, values, unit: str) -> tuple[np.ndarray, str]:
+    dtype = getattr(values, "dtype", None)
+    if dtype is None:
+        values = np.asarray(values)
+        dtype = values.dtype
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        values = pd.Series(values, copy=False).dt.tz_convert("UTC").dt.tz_localize(None)
+        dtype = values.dtype
+    if pd.api.types.is_datetime64_dtype(dtype):
+        arr = np.asarray(values)
+        u = np.datetime_data(arr.dtype)[0]
+        if u not in _UNITS:
+            arr = arr.astype("datetime64[s]")
+            u = "s"
+        return np.ascontiguousarray(arr).view(np.int64), u
+    if pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+        if unit not in _UNITS:
+            raise ColumnTypeError(f"column '{column}': time_unit must be one of s, ms, us, ns")
+        if isinstance(dtype, pd.api.extensions.ExtensionDtype):
+            s = pd.Series(values, copy=False)
+            return s.fillna(np.iinfo(np.int64).min).to_numpy(dtype=np.int64), unit
+        return np.ascontiguousarray(values, dtype=np.int64), unit
+    raise ColumnTypeError(
+        f"column '{column}' has dtype {dtype}; expected datetime64 or integer epoch times "
+        "(convert strings with pandas.to_datetime)")
+
+
+def _amount_spec(column: str, values) -> np.ndarray:
+    dtype = getattr(values, "dtype", None)
+    if dtype is None:
+        values = np.asarray(values)
+        dtype = values.dtype
+    if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
+        raise ColumnTypeError(f"column '{column}' has dtype {dtype}; expected numbers")
+    return pd.Series(values, copy=False).astype("float64").to_numpy(na_value=np.nan)
+
+
+class EventLog:
+    """An immutable, columnar log of deals entering stages.
+
+    Build it with :meth:`from_pandas` or :meth:`from_arrays`. Events are sorted
+    by (deal, time); problems that are not errors are counted in
+    :meth:`issues`, and ``strict=True`` turns them into errors.
+    """
+
+    def __init__(self, core_log: "_core.EventLog"):
+        self._log = core_log
+
+    @classmethod
+    def from_arrays(cls, *, deal, stage, time, rep=None, amount=None,
+                    attributes: Mapping[str, object] | None = None,
+                    graph: StageGraph | None = None,
+                    stage_map: Mapping[str, str] | None = None, strict: bool = False,
+                    time_unit: str = "s", threads: int = 0) -> "EventLog":
+        """Build from arrays (numpy, pandas or lists) of equal length.
+
+        deal: int64 or str ids; stage: stage names (str or categorical) or
+        integer stage ids of ``graph``; time: datetime64 or integer epoch in
+        ``time_unit``; rep, amount, attributes: optional.
+        """
+        if graph is not None and not isinstance(graph, StageGraph):
+            raise ColumnTypeError("graph must be a salesfunnel.StageGraph")
+        t, unit = _time_spec("time", time, time_unit)
+        attrs = [(name, _key_spec(name, col)) for name, col in (attributes or {}).items()]
+        core = _core.build_event_log(
+            _key_spec("deal", deal), _key_spec("stage", stage), t, unit,
+            None if rep is None else _key_spec("rep", rep),
+            None if amount is None else _amount_spec("amount", amount),
+            attrs, None if graph is None else graph._g, dict(stage_map or {}), bool(strict),
+            int(threads))
+        return cls(core)
+
+    @classmethod
+    def from_pandas(cls, df: pd.DataFrame, *, deal: str, stage: str, time: str,
+                    rep: str | None = None, amount: str | None = None,
+                    attributes: Sequence[str] | None = None, graph: StageGraph | None = None,
+                    stage_map: Mapping[str, str] | None = None, strict: bool = False,
+                    time_unit: str = "s", threads: int = 0) -> "EventLog":
+        """Build from a DataFrame by column names; see :meth:`from_arrays`.
+
+        >>> log = EventLog.from_pandas(df, deal="deal_id", stage="stage", time="entered_at",
+        ...                            rep="owner", amount="amount", graph=sf.templates.sales_cycle())
+        """
+        if not isinstance(df, pd.DataFrame):
+            raise ColumnTypeError("from_pandas needs a pandas DataFrame")
+        names = {"deal": deal, "stage": stage, "time": time}
+        if rep is not None:
+            names["rep"] = rep
+        if amount is not None:
+            names["amount"] = amount
+        for a in attributes or ():
+            names[f"attribute {a}"] = a
+        for role, col in names.items():
+            if col not in df.columns:
+                raise NotFoundError(f"column '{col}' ({role}) is not in the DataFrame; "
+                                    f"columns: {', '.join(map(str, df.columns))}")
+        return cls.from_arrays(
+            deal=df[deal], stage=df[stage], time=df[time],
+            rep=None if rep is None else df[rep],
+            amount=None if amount is None else df[amount],
+            attributes={a: df[a] for a in (attributes or ())}, graph=graph,
+            stage_map=stage_map, strict=strict, time_unit=time_unit, threads=threads)
+
+    # shape
+    @property
+    def num_events(self) -> int:
+        return self._log.num_events
+
+    @property
+    def num_deals(self) -> int:
+        return self._log.num_deals
+
+    @property
+    def stages(self) -> list[str]:
+        """Stage names (the graph's when the log has one)."""
+        return list(self._log.stage_names)
+
+    @property
+    def graph(self) -> StageGraph | None:
+        g = self._log.graph
+        return None if g is None else StageGraph._wrap(g)
+
+    @property
+    def reps(self) -> list[str]:
+        return list(self._log.rep_names)
+
+    @property
+    def attributes(self) -> list[str]:
+        return list(self._log.attribute_names)
+
+    @property
+    def time_unit(self) -> str:
+        return self._log.unit
+
+    def __len__(self) -> int:
+        return self.num_events
+
+    def __repr__(self) -> str:
+        g = self._log.graph
+        return (f"EventLog({self.num_events:,} events, {self.num_deals:,} deals, "
+                f"{len(self.stages)} stages, graph={'none' if g is None else repr(g.name)})")
+
+    def issues(self) -> dict:
+        """What was found in the data and kept or folded rather than dropped:
+        duplicate_events, repeated_stage_events, out_of_order_rows (with the
+        first row of each) and unknown_transitions (a DataFrame of stage pairs
+        the graph lacks, with counts and first rows)."""
+        d = dict(self._log.issues())
+        d["unknown_transitions"] = pd.DataFrame(
+            d["unknown_transitions"], columns=["from_stage", "to_stage", "count", "first_row"])
+        return d
+
+    def with_graph(self, graph: StageGraph, strict: bool = False) -> "EventLog":
+        """The same events mapped onto ``graph`` by stage name."""
+        return EventLog(self._log.with_graph(graph._g, strict))
+
+    def select_deals(self, deals: Iterable[int]) -> "EventLog":
+        """A log of only the given deal positions (0-based, in this log's order)."""
+        return EventLog(self._log.select_deals(np.asarray(list(deals) if not isinstance(
+            deals, np.ndarray) else deals, dtype=np.int64)))
+
+    def deal_keys(self) -> np.ndarray:
+        """Deal ids in the log's deal order."""
+        if self._log.integer_deal_keys:
+            return np.array(self._log.deal_int_keys())
+        return np.array(self._log.deal_str_keys(), dtype=object)
+
+    def _time_values(self, ticks: np.ndarray) -> np.ndarray:
+        return np.asarray(ticks).view(f"datetime64[{self.time_unit}]")
+
+    def to_pandas(self) -> pd.DataFrame:
+        """The events as stored: sorted by deal and time, folded repeats gone;
+        ``row`` is the input row of each event."""
+        offsets = np.asarray(self._log.offsets())
+        deal_index = np.repeat(np.arange(self.num_deals), np.diff(offsets))
+        names = np.array(self.stages, dtype=object)
+        return pd.DataFrame({
+            "deal": self.deal_keys()[deal_index],
+            "stage": pd.Categorical.from_codes(np.asarray(self._log.stages()),
+                                               categories=pd.Index(names)),
+            "time": self._time_values(np.array(self._log.times())),
+            "row": np.asarray(self._log.rows()).astype(np.int64),
+        })
+
+    def deals(self) -> pd.DataFrame:
+        """One row per deal: deal, rep, amount, attributes, first and last stage."""
+        offsets = np.asarray(self._log.offsets())
+        st = np.asarray(self._log.stages())
+        names = np.array(self.stages, dtype=object)
+        nonempty = offsets[1:] > offsets[:-1]
+        first = np.where(nonempty, st[np.minimum(offsets[:-1], max(len(st) - 1, 0))], -1)
+        last = np.where(nonempty, st[np.maximum(offsets[1:] - 1, 0)], -1)
+        out = {"deal": self.deal_keys(), "first_stage": names[first], "last_stage": names[last]}
+        if self._log.has_rep:
+            reps = np.array(self.reps + [None], dtype=object)
+            out["rep"] = reps[np.asarray(self._log.deal_rep())]
+        if self._log.has_amount:
+            out["amount"] = np.array(self._log.deal_amount())
+        for a in self.attributes:
+            cats = np.array(list(self._log.attribute_categories(a)) + [None], dtype=object)
+            out[a] = cats[np.asarray(self._log.attribute_codes(a))]
+        return pd.DataFrame(out)
