@@ -1,0 +1,287 @@
+/*
+ * salesfunnel C ABI: stage graphs, event logs and funnel reports for any
+ * language with a C FFI.
+ *
+ * Rules (see docs/api-c.md):
+ * - Every fallible call returns an sf_status; SF_OK (0) is success. The last
+ *   parameter is an optional, caller-owned sf_error that receives the code
+ *   and a message naming the argument, column or row (pass NULL to ignore).
+ * - Handles are opaque. Each sf_X_create / sf_X_build has an sf_X_destroy that
+ *   accepts NULL (and a pointer to NULL) and sets the handle to NULL.
+ * - A NULL handle or NULL required pointer is SF_INVALID_ARGUMENT, never a
+ *   crash. The library owns no string the caller must free: text comes out
+ *   through caller buffers (buf, size, out_len: pass buf NULL and size 0 to
+ *   ask for the length) or as borrowed pointers valid while the handle lives
+ *   and is not modified.
+ * - Tables leave as column arrays the caller allocates.
+ * - Handles are immutable after build except sf_graph and sf_log_builder,
+ *   which must not be modified from two threads at once. Reading any handle
+ *   from several threads is safe.
+ *
+ * Versioning: removing or changing any declaration or enum value here needs a
+ * new major version (SALESFUNNEL_VERSION_MAJOR); adding functions or enum
+ * values at the end does not.
+ */
+#ifndef SALESFUNNEL_H_
+#define SALESFUNNEL_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "salesfunnel/version.h"
+
+#if defined(_WIN32)
+#if defined(SF_BUILDING_LIBRARY)
+#define SF_API __declspec(dllexport)
+#else
+#define SF_API __declspec(dllimport)
+#endif
+#else
+#define SF_API __attribute__((visibility("default")))
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------- status */
+
+/** Status codes; the values are Abseil's status codes. */
+typedef enum sf_status {
+  SF_OK = 0,
+  SF_CANCELLED = 1,
+  SF_UNKNOWN = 2,
+  SF_INVALID_ARGUMENT = 3,
+  SF_DEADLINE_EXCEEDED = 4,
+  SF_NOT_FOUND = 5,
+  SF_ALREADY_EXISTS = 6,
+  SF_PERMISSION_DENIED = 7,
+  SF_RESOURCE_EXHAUSTED = 8,
+  SF_FAILED_PRECONDITION = 9,
+  SF_ABORTED = 10,
+  SF_OUT_OF_RANGE = 11,
+  SF_UNIMPLEMENTED = 12,
+  SF_INTERNAL = 13,
+  SF_UNAVAILABLE = 14,
+  SF_DATA_LOSS = 15,
+  SF_UNAUTHENTICATED = 16
+} sf_status;
+
+/** Caller-owned error details, filled on failure. */
+typedef struct sf_error {
+  sf_status code;
+  char message[1024];
+} sf_error;
+
+/** Static text naming a status code, e.g. "INVALID_ARGUMENT". */
+SF_API const char* sf_status_string(sf_status status);
+
+/** The library version at run time, e.g. "0.1.0". */
+SF_API const char* sf_version(void);
+
+/* ----------------------------------------------------------- stage graph */
+
+typedef enum sf_stage_kind {
+  SF_STAGE_ENTRY = 0,
+  SF_STAGE_OPEN = 1,
+  SF_STAGE_WON = 2,
+  SF_STAGE_LOST = 3,
+  SF_STAGE_NURTURE = 4
+} sf_stage_kind;
+
+/** A sales process: stages joined by commitment transitions. */
+typedef struct sf_graph sf_graph;
+
+/** An empty graph; `name` may be NULL. */
+SF_API sf_status sf_graph_create(const char* name, sf_graph** out_graph, sf_error* error);
+/** A template: "sales_cycle" or "ten_commitments". */
+SF_API sf_status sf_graph_template(const char* name, sf_graph** out_graph, sf_error* error);
+/** Parses the JSON form (see sf_graph_to_json) and validates it. */
+SF_API sf_status sf_graph_from_json(const char* json, size_t length, sf_graph** out_graph,
+                                    sf_error* error);
+SF_API void sf_graph_destroy(sf_graph** graph);
+
+SF_API sf_status sf_graph_add_stage(sf_graph* graph, const char* name, sf_stage_kind kind,
+                                    int32_t* out_stage, sf_error* error);
+/** `commitment` may be NULL (then "from -> to"). */
+SF_API sf_status sf_graph_add_transition(sf_graph* graph, const char* from, const char* to,
+                                         const char* commitment, sf_error* error);
+/** FAILED_PRECONDITION unless there is an entry and a won stage and every
+ * stage can reach a won or lost stage. */
+SF_API sf_status sf_graph_validate(const sf_graph* graph, sf_error* error);
+SF_API sf_status sf_graph_num_stages(const sf_graph* graph, int32_t* out_count, sf_error* error);
+SF_API sf_status sf_graph_num_transitions(const sf_graph* graph, int32_t* out_count,
+                                          sf_error* error);
+/** Borrowed name, valid while the graph lives and is not modified. */
+SF_API sf_status sf_graph_stage_name(const sf_graph* graph, int32_t stage, const char** out_name,
+                                     sf_error* error);
+SF_API sf_status sf_graph_stage_kind(const sf_graph* graph, int32_t stage,
+                                     sf_stage_kind* out_kind, sf_error* error);
+/** NOT_FOUND (listing the known stages) when no stage has this name. */
+SF_API sf_status sf_graph_find_stage(const sf_graph* graph, const char* name, int32_t* out_stage,
+                                     sf_error* error);
+/** The transition at `index` (in the order added); commitment is borrowed. */
+SF_API sf_status sf_graph_transition(const sf_graph* graph, int32_t index, int32_t* out_from,
+                                     int32_t* out_to, const char** out_commitment,
+                                     sf_error* error);
+/** JSON text into buf (NUL-terminated). *out_len gets the length without the
+ * NUL; a buffer too small is OUT_OF_RANGE (buf then holds a truncated,
+ * terminated prefix); buf NULL with size 0 asks for the length only. */
+SF_API sf_status sf_graph_to_json(const sf_graph* graph, char* buf, size_t size, size_t* out_len,
+                                  sf_error* error);
+/** Graphviz DOT text; buffer rules as sf_graph_to_json. */
+SF_API sf_status sf_graph_to_dot(const sf_graph* graph, char* buf, size_t size, size_t* out_len,
+                                 sf_error* error);
+
+/* ------------------------------------------------------------- event log */
+
+typedef enum sf_time_unit {
+  SF_TIME_SECONDS = 0,
+  SF_TIME_MILLISECONDS = 1,
+  SF_TIME_MICROSECONDS = 2,
+  SF_TIME_NANOSECONDS = 3
+} sf_time_unit;
+
+/** Collects columns (copied on each set call), then builds a log. */
+typedef struct sf_log_builder sf_log_builder;
+/** An immutable, columnar event log. */
+typedef struct sf_log sf_log;
+
+SF_API sf_status sf_log_builder_create(sf_log_builder** out_builder, sf_error* error);
+SF_API void sf_log_builder_destroy(sf_log_builder** builder);
+/** Deal ids: integers, or strings (a NULL entry is a missing id, reported at build). */
+SF_API sf_status sf_log_builder_set_deal_int64(sf_log_builder* builder, const int64_t* ids,
+                                               size_t n, sf_error* error);
+SF_API sf_status sf_log_builder_set_deal_str(sf_log_builder* builder, const char* const* ids,
+                                             size_t n, sf_error* error);
+/** Stage names (NULL entry: missing), or codes into `categories` (negative: missing). */
+SF_API sf_status sf_log_builder_set_stage_str(sf_log_builder* builder, const char* const* stages,
+                                              size_t n, sf_error* error);
+SF_API sf_status sf_log_builder_set_stage_codes(sf_log_builder* builder, const int32_t* codes,
+                                                size_t n, const char* const* categories,
+                                                size_t n_categories, sf_error* error);
+/** Entry times; INT64_MIN is a missing time (reported at build). */
+SF_API sf_status sf_log_builder_set_time(sf_log_builder* builder, const int64_t* times, size_t n,
+                                         sf_time_unit unit, sf_error* error);
+SF_API sf_status sf_log_builder_set_rep_str(sf_log_builder* builder, const char* const* reps,
+                                            size_t n, sf_error* error);
+/** Deal amounts; NaN is missing. */
+SF_API sf_status sf_log_builder_set_amount(sf_log_builder* builder, const double* amounts,
+                                           size_t n, sf_error* error);
+SF_API sf_status sf_log_builder_add_attribute_str(sf_log_builder* builder, const char* name,
+                                                  const char* const* values, size_t n,
+                                                  sf_error* error);
+/** The graph is copied; without one, stages are interned from the data. */
+SF_API sf_status sf_log_builder_set_graph(sf_log_builder* builder, const sf_graph* graph,
+                                          sf_error* error);
+/** Folds the raw stage value `raw` into the stage named `stage`. */
+SF_API sf_status sf_log_builder_add_stage_map(sf_log_builder* builder, const char* raw,
+                                              const char* stage, sf_error* error);
+/** Nonzero: duplicates, repeats, rows out of order and non-edge transitions are errors. */
+SF_API sf_status sf_log_builder_set_strict(sf_log_builder* builder, int strict, sf_error* error);
+/** 0 (default): every hardware thread. */
+SF_API sf_status sf_log_builder_set_threads(sf_log_builder* builder, int threads,
+                                            sf_error* error);
+/** Validates and builds; errors name the column and the first offending row. */
+SF_API sf_status sf_log_builder_build(const sf_log_builder* builder, sf_log** out_log,
+                                      sf_error* error);
+
+SF_API void sf_log_destroy(sf_log** log);
+SF_API sf_status sf_log_num_events(const sf_log* log, int64_t* out_count, sf_error* error);
+SF_API sf_status sf_log_num_deals(const sf_log* log, int64_t* out_count, sf_error* error);
+
+typedef enum sf_log_issue {
+  SF_ISSUE_DUPLICATE_EVENTS = 0,
+  SF_ISSUE_REPEATED_STAGE_EVENTS = 1,
+  SF_ISSUE_OUT_OF_ORDER_ROWS = 2,
+  SF_ISSUE_UNKNOWN_TRANSITIONS = 3
+} sf_log_issue;
+
+/** How often an issue occurred and its first input row (-1 when none). */
+SF_API sf_status sf_log_issue_count(const sf_log* log, sf_log_issue issue, int64_t* out_count,
+                                    int64_t* out_first_row, sf_error* error);
+
+/* --------------------------------------------------------- funnel report */
+
+typedef struct sf_report sf_report;
+typedef struct sf_grouped_report sf_grouped_report;
+
+/** The funnel report of a log built with a graph. `as_of` (NULL: the log's
+ * latest event) is when open deals are read; it must not precede the log. */
+SF_API sf_status sf_funnel_create(const sf_log* log, const int64_t* as_of, sf_report** out_report,
+                                  sf_error* error);
+/** One report per group: `by` is "rep", "cohort_week", "cohort_month" or an
+ * attribute name. */
+SF_API sf_status sf_funnel_by_create(const sf_log* log, const char* by, const int64_t* as_of,
+                                     sf_grouped_report** out_report, sf_error* error);
+SF_API void sf_report_destroy(sf_report** report);
+SF_API void sf_grouped_report_destroy(sf_grouped_report** report);
+
+SF_API sf_status sf_report_num_stages(const sf_report* report, int32_t* out_count,
+                                      sf_error* error);
+/** Borrowed stage name, valid while the report lives. */
+SF_API sf_status sf_report_stage_name(const sf_report* report, int32_t stage,
+                                      const char** out_name, sf_error* error);
+SF_API sf_status sf_report_totals(const sf_report* report, int64_t* out_deals, int64_t* out_won,
+                                  int64_t* out_lost, int64_t* out_open, sf_error* error);
+
+typedef enum sf_report_count {
+  SF_COUNT_REACHED = 0,
+  SF_COUNT_REACHED_OR_BEYOND = 1,
+  SF_COUNT_ADVANCED = 2,
+  SF_COUNT_DROPPED = 3,
+  SF_COUNT_CLOSED_HERE = 4,
+  SF_COUNT_IN_PROGRESS = 5,
+  SF_COUNT_OPEN = 6,
+  SF_COUNT_STAYS_COMPLETED = 7,
+  SF_COUNT_STAYS_CENSORED = 8
+} sf_report_count;
+
+typedef enum sf_report_value {
+  SF_VALUE_STEP_CONVERSION = 0,
+  SF_VALUE_STEP_LOW = 1,
+  SF_VALUE_STEP_HIGH = 2,
+  SF_VALUE_CUMULATIVE_CONVERSION = 3,
+  SF_VALUE_CUMULATIVE_LOW = 4,
+  SF_VALUE_CUMULATIVE_HIGH = 5,
+  SF_VALUE_MEDIAN_DAYS = 6,
+  SF_VALUE_P90_DAYS = 7,
+  SF_VALUE_MEAN_DAYS = 8
+} sf_report_value;
+
+/** One count column, a value per stage (in graph order) into out[0..n);
+ * n smaller than the stage count is OUT_OF_RANGE. */
+SF_API sf_status sf_report_stage_counts(const sf_report* report, sf_report_count column,
+                                        int64_t* out, size_t n, sf_error* error);
+/** One value column (NaN where undefined); as sf_report_stage_counts. */
+SF_API sf_status sf_report_stage_values(const sf_report* report, sf_report_value column,
+                                        double* out, size_t n, sf_error* error);
+/** Directly-follows pairs: count them, then fill parallel arrays of at least that size. */
+SF_API sf_status sf_report_num_transitions(const sf_report* report, size_t* out_count,
+                                           sf_error* error);
+SF_API sf_status sf_report_transitions(const sf_report* report, int32_t* out_from,
+                                       int32_t* out_to, int64_t* out_count,
+                                       double* out_median_days, size_t n, sf_error* error);
+/** Drop-offs by exit: the furthest main-path stage, the lost exit, the deals. */
+SF_API sf_status sf_report_num_drop_offs(const sf_report* report, size_t* out_count,
+                                         sf_error* error);
+SF_API sf_status sf_report_drop_offs(const sf_report* report, int32_t* out_stage,
+                                     int32_t* out_exit, int64_t* out_deals, size_t n,
+                                     sf_error* error);
+
+SF_API sf_status sf_grouped_report_num_groups(const sf_grouped_report* report, size_t* out_count,
+                                              sf_error* error);
+/** Borrowed group label, valid while the grouped report lives. */
+SF_API sf_status sf_grouped_report_group_name(const sf_grouped_report* report, size_t group,
+                                              const char** out_name, sf_error* error);
+/** A new report handle for one group (destroy it with sf_report_destroy). */
+SF_API sf_status sf_grouped_report_get(const sf_grouped_report* report, size_t group,
+                                       sf_report** out_report, sf_error* error);
+
+/* Further areas (models, scenarios, plans, forecasts, methodology) follow. */
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* SALESFUNNEL_H_ */
