@@ -309,23 +309,24 @@ struct interned {
   std::vector<std::int64_t> ints;
 };
 
-inline interned intern_keys(const key_column& c, bool keep_ints) {
+/// Interns the values of `c` at rows row_of(0), ..., row_of(count - 1)
+/// (a negative row, or a null value, gives id -1).
+template <class RowOf>
+interned intern_rows(const key_column& c, bool keep_ints, std::size_t count, RowOf&& row_of) {
   interned r;
-  const std::size_t n = c.size();
-  r.ids.resize(n);
+  r.ids.assign(count, -1);
   switch (c.type()) {
     case key_column::kind::integer: {
       absl::flat_hash_map<std::int64_t, std::int32_t> map;
+      map.reserve(count / 8);  // keys usually repeat; avoids most rehashing
       auto v = c.ints();
-      for (std::size_t i = 0; i < n; ++i) {
-        if (c.is_null(i)) {
-          r.ids[i] = -1;
-          continue;
-        }
-        auto [it, fresh] = map.try_emplace(v[i], static_cast<std::int32_t>(map.size()));
+      for (std::size_t i = 0; i < count; ++i) {
+        const std::int64_t row = row_of(i);
+        if (row < 0 || c.is_null(static_cast<std::size_t>(row))) continue;
+        auto [it, fresh] = map.try_emplace(v[row], static_cast<std::int32_t>(map.size()));
         if (fresh) {
-          if (keep_ints) r.ints.push_back(v[i]);
-          else r.names.push_back(absl::StrCat(v[i]));
+          if (keep_ints) r.ints.push_back(v[row]);
+          else r.names.push_back(absl::StrCat(v[row]));
         }
         r.ids[i] = it->second;
       }
@@ -334,13 +335,11 @@ inline interned intern_keys(const key_column& c, bool keep_ints) {
     case key_column::kind::string: {
       absl::flat_hash_map<std::string_view, std::int32_t> map;
       auto v = c.strs();
-      for (std::size_t i = 0; i < n; ++i) {
-        if (c.is_null(i)) {
-          r.ids[i] = -1;
-          continue;
-        }
-        auto [it, fresh] = map.try_emplace(v[i], static_cast<std::int32_t>(map.size()));
-        if (fresh) r.names.emplace_back(v[i]);
+      for (std::size_t i = 0; i < count; ++i) {
+        const std::int64_t row = row_of(i);
+        if (row < 0 || c.is_null(static_cast<std::size_t>(row))) continue;
+        auto [it, fresh] = map.try_emplace(v[row], static_cast<std::int32_t>(map.size()));
+        if (fresh) r.names.emplace_back(v[row]);
         r.ids[i] = it->second;
       }
       break;
@@ -350,12 +349,11 @@ inline interned intern_keys(const key_column& c, bool keep_ints) {
       // depend on unused categories.
       auto codes = c.codes();
       std::vector<std::int32_t> remap(c.categories().size(), -1);
-      for (std::size_t i = 0; i < n; ++i) {
-        auto code = codes[i];
-        if (code < 0) {
-          r.ids[i] = -1;
-          continue;
-        }
+      for (std::size_t i = 0; i < count; ++i) {
+        const std::int64_t row = row_of(i);
+        if (row < 0) continue;
+        auto code = codes[row];
+        if (code < 0) continue;
         auto& m = remap[static_cast<std::size_t>(code)];
         if (m < 0) {
           m = static_cast<std::int32_t>(r.names.size());
@@ -368,6 +366,11 @@ inline interned intern_keys(const key_column& c, bool keep_ints) {
     case key_column::kind::absent: break;
   }
   return r;
+}
+
+/// Interns every row of `c`.
+inline interned intern_keys(const key_column& c, bool keep_ints) {
+  return intern_rows(c, keep_ints, c.size(), [](std::size_t i) { return static_cast<std::int64_t>(i); });
 }
 
 }  // namespace detail
@@ -503,16 +506,26 @@ inline absl::StatusOr<event_log> event_log::build(const event_columns& cols,
     }
   }
 
-  // Counting sort of rows by deal (stable: input order within a deal).
+  // Counting sort of rows by deal (stable: input order within a deal). The
+  // scatter moves each row's time, stage and row number next to its deal's
+  // other rows, so the per-deal work below reads contiguous memory.
   std::vector<std::int64_t> offsets(static_cast<std::size_t>(nd) + 1, 0);
   for (std::size_t i = 0; i < n; ++i) ++offsets[static_cast<std::size_t>(deals.ids[i]) + 1];
   std::partial_sum(offsets.begin(), offsets.end(), offsets.begin());
-  std::vector<std::uint32_t> order(n);
+  struct record {
+    std::int64_t time;
+    std::uint32_t row;
+    stage_id stage;
+  };
+  std::vector<record> recs(n);
   {
     std::vector<std::int64_t> cursor(offsets.begin(), offsets.end() - 1);
-    for (std::size_t i = 0; i < n; ++i) order[cursor[deals.ids[i]]++] = static_cast<std::uint32_t>(i);
+    for (std::size_t i = 0; i < n; ++i) {
+      recs[cursor[deals.ids[i]]++] = record{cols.time[i], static_cast<std::uint32_t>(i), stage_of_row[i]};
+    }
   }
   std::vector<std::int32_t>().swap(deals.ids);
+  std::vector<stage_id>().swap(stage_of_row);
 
   // Per deal: count rows out of time order, sort by (time, row), fold
   // duplicates and repeats. Each chunk of deals compacts in place.
@@ -524,36 +537,39 @@ inline absl::StatusOr<event_log> event_log::build(const event_columns& cols,
   };
   std::vector<chunk_result> cres(static_cast<std::size_t>(chunks));
   std::vector<std::int64_t> kept(static_cast<std::size_t>(nd), 0);
-  auto t = cols.time;
   detail::parallel_chunks(nd, chunks, threads, [&](std::int64_t b, std::int64_t e, int c) {
     auto& r = cres[c];
     auto note = [](std::int64_t& count, std::int64_t& first, std::int64_t row) {
       if (count++ == 0 || row < first) first = row;
     };
     for (std::int64_t k = b; k < e; ++k) {
-      auto* first = order.data() + offsets[k];
-      auto* last = order.data() + offsets[k + 1];
+      auto* first = recs.data() + offsets[k];
+      auto* last = recs.data() + offsets[k + 1];
       bool sorted = true;
       for (auto* p = first + 1; p < last; ++p) {
-        if (t[*p] < t[*(p - 1)]) {
+        if (p->time < (p - 1)->time) {
           sorted = false;
-          note(r.out_of_order, r.first_ooo, *p);
+          note(r.out_of_order, r.first_ooo, p->row);
         }
       }
       if (!sorted) {
-        std::sort(first, last, [&](std::uint32_t x, std::uint32_t y) {
-          return t[x] != t[y] ? t[x] < t[y] : x < y;
-        });
+        // Insertion sort: deals have few events, and it is stable on row order.
+        for (auto* p = first + 1; p < last; ++p) {
+          record x = *p;
+          auto* q = p;
+          while (q > first && (q - 1)->time > x.time) {
+            *q = *(q - 1);
+            --q;
+          }
+          *q = x;
+        }
       }
       auto* out = first;
       for (auto* p = first; p < last; ++p) {
-        if (out != first) {
-          auto prev = *(out - 1);
-          if (stage_of_row[*p] == stage_of_row[prev]) {
-            if (t[*p] == t[prev]) note(r.dup, r.first_dup, *p);
-            else note(r.rep, r.first_rep, *p);
-            continue;
-          }
+        if (out != first && p->stage == (out - 1)->stage) {
+          if (p->time == (out - 1)->time) note(r.dup, r.first_dup, p->row);
+          else note(r.rep, r.first_rep, p->row);
+          continue;
         }
         *out++ = *p;
       }
@@ -588,7 +604,7 @@ inline absl::StatusOr<event_log> event_log::build(const event_columns& cols,
     }
   }
 
-  // Gather the kept events into the final columns.
+  // Copy the kept events into the final columns (sequential reads and writes).
   d->offsets.assign(static_cast<std::size_t>(nd) + 1, 0);
   for (std::int64_t k = 0; k < nd; ++k) d->offsets[k + 1] = d->offsets[k] + kept[k];
   const auto m = static_cast<std::size_t>(d->offsets[nd]);
@@ -597,13 +613,12 @@ inline absl::StatusOr<event_log> event_log::build(const event_columns& cols,
   d->row.resize(m);
   detail::parallel_chunks(nd, chunks, threads, [&](std::int64_t b, std::int64_t e, int) {
     for (std::int64_t k = b; k < e; ++k) {
-      const auto* src = order.data() + offsets[k];
+      const auto* src = recs.data() + offsets[k];
       auto dst = d->offsets[k];
       for (std::int64_t j = 0; j < kept[k]; ++j) {
-        auto row = src[j];
-        d->stage[dst + j] = stage_of_row[row];
-        d->time[dst + j] = t[row];
-        d->row[dst + j] = row;
+        d->stage[dst + j] = src[j].stage;
+        d->time[dst + j] = src[j].time;
+        d->row[dst + j] = src[j].row;
       }
     }
   });
@@ -614,25 +629,26 @@ inline absl::StatusOr<event_log> event_log::build(const event_columns& cols,
   }
 
   // Per-deal values: the last non-null value among the deal's kept events,
-  // in time order (order[] was sorted and compacted in place per deal).
+  // in time order (recs was sorted and compacted in place per deal).
   auto last_row_where = [&](std::int64_t k, auto&& has_value) -> std::int64_t {
     for (auto j = offsets[k] + kept[k] - 1; j >= offsets[k]; --j) {
-      if (has_value(order[j])) return order[j];
+      if (has_value(recs[j].row)) return recs[j].row;
     }
     return -1;
   };
+  // Deal-level key columns are interned at each deal's chosen row only.
+  auto per_deal = [&](const key_column& c) {
+    std::vector<std::int64_t> rows(static_cast<std::size_t>(nd));
+    for (std::int64_t k = 0; k < nd; ++k) {
+      rows[k] = last_row_where(k, [&](std::uint32_t r) { return !c.is_null(r); });
+    }
+    return detail::intern_rows(c, false, rows.size(), [&](std::size_t k) { return rows[k]; });
+  };
   if (cols.rep.present()) {
     d->has_rep = true;
-    d->deal_rep.assign(static_cast<std::size_t>(nd), -1);
-    absl::flat_hash_map<std::string, std::int32_t> reps;
-    for (std::int64_t k = 0; k < nd; ++k) {
-      auto row = last_row_where(k, [&](std::uint32_t r) { return !cols.rep.is_null(r); });
-      if (row < 0) continue;
-      auto key = cols.rep.text(static_cast<std::size_t>(row));
-      auto [it, fresh] = reps.try_emplace(key, static_cast<std::int32_t>(reps.size()));
-      if (fresh) d->rep_names.push_back(key);
-      d->deal_rep[k] = it->second;
-    }
+    auto reps = per_deal(cols.rep);
+    d->deal_rep = std::move(reps.ids);
+    d->rep_names = std::move(reps.names);
   }
   if (!cols.amount.empty()) {
     d->has_amount = true;
@@ -643,19 +659,8 @@ inline absl::StatusOr<event_log> event_log::build(const event_columns& cols,
     }
   }
   for (const auto& a : cols.attributes) {
-    attribute_data ad;
-    ad.name = a.name;
-    ad.codes.assign(static_cast<std::size_t>(nd), -1);
-    absl::flat_hash_map<std::string, std::int32_t> cats;
-    for (std::int64_t k = 0; k < nd; ++k) {
-      auto row = last_row_where(k, [&](std::uint32_t r) { return !a.values.is_null(r); });
-      if (row < 0) continue;
-      auto key = a.values.text(static_cast<std::size_t>(row));
-      auto [it, fresh] = cats.try_emplace(key, static_cast<std::int32_t>(cats.size()));
-      if (fresh) ad.categories.push_back(key);
-      ad.codes[k] = it->second;
-    }
-    d->attrs.push_back(std::move(ad));
+    auto values = per_deal(a.values);
+    d->attrs.push_back(attribute_data{a.name, std::move(values.ids), std::move(values.names)});
   }
 
   SALESFUNNEL_RETURN_IF_ERROR(check_unknown_transitions(*d, opt.strict));

@@ -80,8 +80,12 @@ class duration_sketch {
 
   void add(std::int64_t seconds, bool censored) {
     seconds = std::max<std::int64_t>(seconds, 0);
+    add_in_bucket(bucket_of(seconds), seconds, censored);
+  }
+
+  /// add() when the caller already knows bucket_of(seconds) (seconds >= 0).
+  void add_in_bucket(std::size_t b, std::int64_t seconds, bool censored) {
     auto& v = censored ? censored_ : observed_;
-    auto b = bucket_of(seconds);
     if (v.size() <= b) v.resize(b + 1, 0);
     ++v[b];
     if (censored) {
@@ -261,9 +265,10 @@ inline void accumulate_deal(const event_log& log, const stage_graph& g,
     if (i + 1 < e) {
       const auto c = static_cast<std::size_t>(st[i + 1]);
       const auto secs = (tm[i + 1] - tm[i]) / tps;
+      const auto bucket = duration_sketch::bucket_of(secs);
       ++s.transitions[a * S + c];
-      s.dwell[a].add(secs, false);
-      s.transition_time[a * S + c].add(secs, false);
+      s.dwell[a].add_in_bucket(bucket, secs, false);
+      s.transition_time[a * S + c].add_in_bucket(bucket, secs, false);
     }
   }
   const auto last = st[e - 1];
