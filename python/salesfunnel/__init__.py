@@ -13,9 +13,14 @@ from .log import EventLog
 from .funnel import (FunnelReport, FunnelStats, GroupedFunnelReport, funnel, funnel_stats,
                      report_from_stats)
 from . import templates, datasets
+from .methodology import (Audit, GreatConversations, MeetingLog, audit, batches,
+                          buyer_accountability, compare_reps, coverage, great_conversations,
+                          meetings, plan_great_conversations, reallocate_leads, rules)
 
 __version__ = _core.__version__
 
 __all__ = ["StageGraph", "EventLog", "FunnelReport", "FunnelStats", "GroupedFunnelReport",
            "funnel", "funnel_stats", "report_from_stats", "templates", "datasets",
-           "__version__", *_errors_all]
+           "__version__", "great_conversations", "GreatConversations", "meetings", "MeetingLog",
+           "rules", "audit", "Audit", "buyer_accountability", "coverage", "compare_reps",
+           "reallocate_leads", "batches", "plan_great_conversations", *_errors_all]
