@@ -433,8 +433,8 @@ def reallocate_leads(log: EventLog, start: str, end: str, from_rep: str, to_rep:
 def batches(log: EventLog, by: str, targets: Mapping[str, float] | None = None,
             maturity_quantile: float = 0.8, maturity_days: float | None = None,
             as_of=None) -> pd.DataFrame:
-    """Conversion per lead batch (an attribute, or "cohort_week" /
-    "cohort_month") at every main-path step against target rates (keyed by
+    """Conversion per lead batch (an attribute, or "entry_week" /
+    "entry_month") at every main-path step against target rates (keyed by
     the step's start stage); immature batches are marked, never judged."""
     r = _core.lead_batches(log._log, by, list((targets or {}).items()), float(maturity_quantile),
                            maturity_days, _as_of_ticks(log, as_of))
