@@ -278,7 +278,61 @@ SF_API sf_status sf_grouped_report_group_name(const sf_grouped_report* report, s
 SF_API sf_status sf_grouped_report_get(const sf_grouped_report* report, size_t group,
                                        sf_report** out_report, sf_error* error);
 
-/* Further areas (models, scenarios, plans, forecasts, methodology) follow. */
+/* ------------------------------------------------- sales methodology */
+
+/** Conversation outcomes, in the order of the codes sf_great_conversations_count takes. */
+typedef enum sf_outcome {
+  SF_OUTCOME_YES = 0,
+  SF_OUTCOME_NOT_NOW = 1,
+  SF_OUTCOME_NO = 2,
+  SF_OUTCOME_MAYBE = 3,
+  SF_OUTCOME_NO_ANSWER = 4
+} sf_outcome;
+
+/** Great conversations in a calls table (one row per conversation): a great
+ * one is with a decision maker (nonzero) and ends yes, not-now or no; each
+ * prospect counts once. Outputs (any may be NULL): prospects counted, and
+ * the conversations that were repeats, not with a decision maker, maybe and
+ * no-answer. `reps` may be NULL. Errors name the column and row. */
+SF_API sf_status sf_great_conversations_count(const char* const* prospects,
+                                              const char* const* reps, const int64_t* times,
+                                              const uint8_t* with_decision_maker,
+                                              const int32_t* outcomes, size_t n,
+                                              sf_time_unit unit, int64_t* out_counted,
+                                              int64_t* out_repeats,
+                                              int64_t* out_not_decision_maker,
+                                              int64_t* out_maybe, int64_t* out_no_answer,
+                                              sf_error* error);
+
+/** Great conversations a week needed for `first_meetings_per_week` at a
+ * great-conversation -> first-meeting `rate` in (0, 1]. */
+SF_API sf_status sf_plan_great_conversations(double first_meetings_per_week, double rate,
+                                             double* out_needed, int64_t* out_floor,
+                                             int64_t* out_ceil, sf_error* error);
+
+/** Rep comparison from `start` to `end` (stage names): per rep the resolved
+ * deals n, wins, Wilson rate, empirical-Bayes shrunk rate and rank (1 best;
+ * -1 when n < min_n). Ask with out arrays NULL to get *out_count, then call
+ * again with arrays of at least that size; rep names are borrowed from the
+ * log (valid while it lives). */
+SF_API sf_status sf_compare_reps(const sf_log* log, const char* start, const char* end,
+                                 int64_t min_n, size_t* out_count, const char** out_rep,
+                                 int64_t* out_n, int64_t* out_wins, double* out_rate,
+                                 double* out_shrunk_rate, int32_t* out_rank, size_t capacity,
+                                 sf_error* error);
+
+/** Team pipeline coverage at the log's latest event with the default audit
+ * rules (aged past the average won cycle; the two-meeting rule needs a
+ * meetings log, so it is off here unless `second_meeting_stage` names the
+ * stage that proves a second meeting, or NULL): open value / quota raw and
+ * qualified, win rate, required coverage (1 / win rate), sales velocity. */
+SF_API sf_status sf_team_coverage(const sf_log* log, double quota,
+                                  const char* second_meeting_stage, double* out_coverage_raw,
+                                  double* out_coverage_qualified, double* out_win_rate,
+                                  double* out_required_coverage, double* out_velocity,
+                                  sf_error* error);
+
+/* Further areas (models, scenarios, plans, forecasts) follow. */
 
 #ifdef __cplusplus
 } /* extern "C" */
