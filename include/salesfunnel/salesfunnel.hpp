@@ -8,6 +8,7 @@
 #include "salesfunnel/stage_graph.hpp"
 #include "salesfunnel/event_log.hpp"
 #include "salesfunnel/funnel.hpp"
+#include "salesfunnel/markov.hpp"
 #include "salesfunnel/activity.hpp"
 #include "salesfunnel/conversations.hpp"
 #include "salesfunnel/pipeline.hpp"

@@ -1,0 +1,481 @@
+// The absorbing Markov model of a sales process, fitted from data or given.
+//
+//   auto model = salesfunnel::markov_model::fit(log);           // from an event log
+//   auto a = model->analyze();                                  // exact, linear algebra
+//   double p = a->win_probability[g.entry()];                   // P(won | entry)
+//   auto ranked = salesfunnel::sensitivity(*model);             // the weakest link first
+//
+// Stages are states. Won and lost stages are absorbing: the first won stage
+// a deal reaches is a win (a Client -> Advocate move does not matter to the
+// chain). Every other stage is transient, nurture included: a parked deal
+// leaves nurture along its observed out-moves, so it recycles. Transition
+// probabilities come from the observed moves out of each stage (the
+// mergeable funnel_stats::transitions), so a deal still sitting in a stage
+// contributes no exit: open deals are censored, never lost.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include <absl/status/status.h>
+#include <absl/status/statusor.h>
+#include <absl/strings/str_cat.h>
+#include <absl/strings/str_join.h>
+
+#include "salesfunnel/config.hpp"
+#include "salesfunnel/detail/linalg.hpp"
+#include "salesfunnel/event_log.hpp"
+#include "salesfunnel/funnel.hpp"
+#include "salesfunnel/stage_graph.hpp"
+
+SALESFUNNEL_BEGIN_NAMESPACE
+
+/// One possible move of the chain.
+struct markov_edge {
+  stage_id from = 0;
+  stage_id to = 0;
+  std::int64_t count = 0;   ///< observed moves (0 for a given model)
+  double probability = 0;   ///< P(next = to | leaving from)
+  interval ci;              ///< Wilson 95% for count / exits (NaN for a given model)
+  bool in_graph = true;     ///< false: observed in the data but not an edge of the graph
+};
+
+/// Exact results of the absorbing chain.
+struct absorption_result {
+  std::vector<stage_id> absorbing;     ///< won and lost stages, in graph order
+  /// [S x A] P(ending in absorbing[a] | starting at s); identity rows for absorbing s.
+  std::vector<double> probability;
+  std::vector<double> win_probability;  ///< [S] P(ending in any won stage | s)
+  std::vector<double> expected_steps;   ///< [S] moves until absorption (0 for absorbing)
+  std::vector<double> expected_days;    ///< [S] days until absorption (0 for absorbing)
+};
+
+/// A fitted or given absorbing Markov model over a stage graph.
+class markov_model {
+ public:
+  /// Fits from (possibly merged) funnel statistics. `prior` pseudo-counts are
+  /// spread evenly over each transient stage's graph out-edges (a Dirichlet
+  /// prior). A transient stage with no observed exit and no prior takes its
+  /// graph out-edges evenly and is listed in stages_without_data().
+  static absl::StatusOr<markov_model> fit(const funnel_stats& s, const stage_graph& g,
+                                          double prior = 0.0) {
+    if (s.num_stages != g.num_stages()) {
+      return absl::InvalidArgumentError("funnel statistics and stage graph differ in stage count");
+    }
+    if (!(prior >= 0) || !std::isfinite(prior)) {
+      return absl::InvalidArgumentError(absl::StrCat("prior must be a finite number >= 0, got ", prior));
+    }
+    SALESFUNNEL_RETURN_IF_ERROR(g.validate());
+    markov_model m(g);
+    const auto S = static_cast<std::size_t>(g.num_stages());
+    for (std::size_t a = 0; a < S; ++a) {
+      if (m.is_absorbing(static_cast<stage_id>(a))) continue;
+      const auto out = g.successors(static_cast<stage_id>(a));
+      std::vector<double> w(S, 0.0);
+      std::int64_t exits = 0;
+      for (std::size_t b = 0; b < S; ++b) {
+        w[b] = static_cast<double>(s.transitions[a * S + b]);
+        exits += s.transitions[a * S + b];
+      }
+      if (prior > 0 && !out.empty()) {
+        for (auto b : out) w[static_cast<std::size_t>(b)] += prior / static_cast<double>(out.size());
+      }
+      double total = 0;
+      for (double x : w) total += x;
+      if (total == 0) {
+        m.no_data_.push_back(static_cast<stage_id>(a));
+        for (auto b : out) w[static_cast<std::size_t>(b)] = 1.0;
+        total = static_cast<double>(out.size());
+      }
+      for (std::size_t b = 0; b < S; ++b) {
+        const bool edge = g.has_edge(static_cast<stage_id>(a), static_cast<stage_id>(b));
+        if (w[b] == 0 && !edge) continue;
+        markov_edge e;
+        e.from = static_cast<stage_id>(a);
+        e.to = static_cast<stage_id>(b);
+        e.count = s.transitions[a * S + b];
+        e.probability = w[b] / total;
+        e.ci = wilson(e.count, exits);
+        e.in_graph = edge;
+        m.p_[a * S + b] = e.probability;
+        m.edges_.push_back(e);
+      }
+    }
+    for (std::size_t a = 0; a < S; ++a) {
+      const double mean = s.dwell[a].mean_observed();
+      const double median = s.dwell[a].km_quantile(0.5);
+      m.dwell_days_[a] = std::isfinite(mean) ? mean / 86400.0
+                         : std::isfinite(median) ? median / 86400.0
+                                                 : 0.0;
+    }
+    return m;
+  }
+
+  /// Fits from an event log that has a graph.
+  static absl::StatusOr<markov_model> fit(const event_log& log, double prior = 0.0,
+                                          const funnel_options& opt = {}) {
+    SALESFUNNEL_ASSIGN_OR_RETURN(const stage_graph* g, detail::graph_of(log));
+    SALESFUNNEL_ASSIGN_OR_RETURN(auto stats, compute_funnel_stats(log, opt));
+    return fit(stats, *g, prior);
+  }
+
+  /// A hypothetical funnel: the given probabilities per (from, to) stage
+  /// names; each transient stage's must sum to 1 (within 1e-9) over edges of
+  /// the graph. `dwell_days`: mean days in stage (missing stages: 0).
+  static absl::StatusOr<markov_model> from_probabilities(
+      const stage_graph& g, const std::vector<std::tuple<std::string, std::string, double>>& p,
+      const std::vector<std::pair<std::string, double>>& dwell_days = {}) {
+    SALESFUNNEL_RETURN_IF_ERROR(g.validate());
+    markov_model m(g);
+    const auto S = static_cast<std::size_t>(g.num_stages());
+    for (const auto& [from, to, prob] : p) {
+      SALESFUNNEL_ASSIGN_OR_RETURN(auto a, g.id_of(from));
+      SALESFUNNEL_ASSIGN_OR_RETURN(auto b, g.id_of(to));
+      if (!g.has_edge(a, b)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("'", from, "' -> '", to, "' is not an edge of the stage graph"));
+      }
+      if (m.is_absorbing(a)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("'", from, "' is a won or lost stage: the chain stops there"));
+      }
+      if (!(prob >= 0 && prob <= 1)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("probability of '", from, "' -> '", to, "' must be in [0, 1], got ", prob));
+      }
+      m.p_[static_cast<std::size_t>(a) * S + b] = prob;
+      markov_edge e;
+      e.from = a;
+      e.to = b;
+      e.probability = prob;
+      m.edges_.push_back(e);
+    }
+    for (std::size_t a = 0; a < S; ++a) {
+      if (m.is_absorbing(static_cast<stage_id>(a))) continue;
+      double total = 0;
+      for (std::size_t b = 0; b < S; ++b) total += m.p_[a * S + b];
+      if (std::abs(total - 1.0) > 1e-9) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "the probabilities out of '", g.name_of(static_cast<stage_id>(a)), "' sum to ", total,
+            ", not 1"));
+      }
+    }
+    for (const auto& [name, days] : dwell_days) {
+      SALESFUNNEL_ASSIGN_OR_RETURN(auto s, g.id_of(name));
+      if (!(days >= 0)) {
+        return absl::InvalidArgumentError(absl::StrCat("dwell days of '", name, "' must be >= 0"));
+      }
+      m.dwell_days_[static_cast<std::size_t>(s)] = days;
+    }
+    return m;
+  }
+
+  const stage_graph& graph() const { return g_; }
+  stage_id num_stages() const { return g_.num_stages(); }
+  bool is_absorbing(stage_id s) const { return is_terminal(g_.kind_of(s)); }
+  /// Row-major [S x S]: P(next = b | leaving a); zero rows for absorbing stages.
+  const std::vector<double>& transition_matrix() const { return p_; }
+  double probability(stage_id a, stage_id b) const {
+    return p_[static_cast<std::size_t>(a) * static_cast<std::size_t>(num_stages()) + b];
+  }
+  const std::vector<markov_edge>& edges() const { return edges_; }
+  /// Mean days in each stage (mean of completed stays when fitted).
+  const std::vector<double>& dwell_days() const { return dwell_days_; }
+  const std::vector<stage_id>& stages_without_data() const { return no_data_; }
+
+  /// A copy with one row of probabilities replaced (used by scenarios).
+  markov_model with_row(stage_id a, const std::vector<double>& row) const {
+    markov_model m = *this;
+    const auto S = static_cast<std::size_t>(num_stages());
+    std::copy(row.begin(), row.end(), m.p_.begin() + static_cast<std::ptrdiff_t>(a * S));
+    return m;
+  }
+  /// A copy with stage `s` made absorbing-lost (deals entering it are lost).
+  markov_model with_stage_lost(stage_id s) const {
+    markov_model m = *this;
+    m.lost_override_.push_back(s);
+    const auto S = static_cast<std::size_t>(num_stages());
+    std::fill(m.p_.begin() + static_cast<std::ptrdiff_t>(s * S),
+              m.p_.begin() + static_cast<std::ptrdiff_t>((s + 1) * S), 0.0);
+    return m;
+  }
+  markov_model with_dwell(stage_id s, double days) const {
+    markov_model m = *this;
+    m.dwell_days_[static_cast<std::size_t>(s)] = days;
+    return m;
+  }
+  bool forced_lost(stage_id s) const {
+    return std::find(lost_override_.begin(), lost_override_.end(), s) != lost_override_.end();
+  }
+  /// True when s ends the chain (won, lost, or a stage a scenario removed).
+  bool ends_chain(stage_id s) const { return is_absorbing(s) || forced_lost(s); }
+  /// 1 for won stages, 0 for lost and removed ones.
+  double absorbed_win(stage_id s) const {
+    return (!forced_lost(s) && g_.kind_of(s) == stage_kind::won) ? 1.0 : 0.0;
+  }
+
+  /// Exact absorption analysis by LU on (I - Q). FailedPrecondition names any
+  /// transient stage from which no absorbing stage can be reached.
+  absl::StatusOr<absorption_result> analyze() const;
+
+ private:
+  explicit markov_model(const stage_graph& g)
+      : g_(g),
+        p_(static_cast<std::size_t>(g.num_stages()) * static_cast<std::size_t>(g.num_stages()), 0.0),
+        dwell_days_(static_cast<std::size_t>(g.num_stages()), 0.0) {}
+
+  stage_graph g_;
+  std::vector<double> p_;
+  std::vector<double> dwell_days_;
+  std::vector<markov_edge> edges_;
+  std::vector<stage_id> no_data_;
+  std::vector<stage_id> lost_override_;
+};
+
+namespace detail {
+
+/// The transient stages (in order) and each stage's index among them (-1 absorbing).
+struct chain_index {
+  std::vector<stage_id> transient;
+  std::vector<std::int32_t> pos;
+};
+
+inline chain_index index_chain(const markov_model& m) {
+  chain_index c;
+  c.pos.assign(static_cast<std::size_t>(m.num_stages()), -1);
+  for (stage_id s = 0; s < m.num_stages(); ++s) {
+    if (!m.ends_chain(s)) {
+      c.pos[static_cast<std::size_t>(s)] = static_cast<std::int32_t>(c.transient.size());
+      c.transient.push_back(s);
+    }
+  }
+  return c;
+}
+
+/// FailedPrecondition naming the transient stages that cannot reach an
+/// absorbing stage through positive-probability moves.
+inline absl::Status check_absorbing_reachable(const markov_model& m) {
+  const auto S = static_cast<std::size_t>(m.num_stages());
+  std::vector<char> reach(S, 0);
+  for (stage_id s = 0; s < m.num_stages(); ++s) reach[static_cast<std::size_t>(s)] = m.ends_chain(s);
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (std::size_t a = 0; a < S; ++a) {
+      if (reach[a]) continue;
+      for (std::size_t b = 0; b < S; ++b) {
+        if (reach[b] && m.transition_matrix()[a * S + b] > 0) {
+          reach[a] = 1;
+          grew = true;
+          break;
+        }
+      }
+    }
+  }
+  std::vector<std::string> stuck;
+  for (std::size_t a = 0; a < S; ++a) {
+    if (!reach[a]) stuck.push_back(m.graph().name_of(static_cast<stage_id>(a)));
+  }
+  if (!stuck.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "no won or lost stage can be reached from: ", absl::StrJoin(stuck, ", "),
+        " (every move out has probability 0)"));
+  }
+  return absl::OkStatus();
+}
+
+/// LU of (I - Q) over the transient stages.
+inline lu factor_chain(const markov_model& m, const chain_index& c) {
+  const auto T = c.transient.size();
+  const auto S = static_cast<std::size_t>(m.num_stages());
+  std::vector<double> a(T * T, 0.0);
+  for (std::size_t i = 0; i < T; ++i) {
+    a[i * T + i] = 1.0;
+    const auto si = static_cast<std::size_t>(c.transient[i]);
+    for (std::size_t j = 0; j < T; ++j) {
+      a[i * T + j] -= m.transition_matrix()[si * S + static_cast<std::size_t>(c.transient[j])];
+    }
+  }
+  return lu(std::move(a), T);
+}
+
+}  // namespace detail
+
+inline absl::StatusOr<absorption_result> markov_model::analyze() const {
+  SALESFUNNEL_RETURN_IF_ERROR(detail::check_absorbing_reachable(*this));
+  const auto c = detail::index_chain(*this);
+  const auto S = static_cast<std::size_t>(num_stages());
+  const auto T = c.transient.size();
+  absorption_result r;
+  for (stage_id s = 0; s < num_stages(); ++s) {
+    if (ends_chain(s)) r.absorbing.push_back(s);
+  }
+  const auto A = r.absorbing.size();
+  r.probability.assign(S * A, 0.0);
+  r.win_probability.assign(S, 0.0);
+  r.expected_steps.assign(S, 0.0);
+  r.expected_days.assign(S, 0.0);
+  for (std::size_t k = 0; k < A; ++k) {
+    const auto s = static_cast<std::size_t>(r.absorbing[k]);
+    r.probability[s * A + k] = 1.0;
+    r.win_probability[s] = absorbed_win(r.absorbing[k]);
+  }
+  if (T == 0) return r;
+  const auto f = detail::factor_chain(*this, c);
+  if (f.singular()) return absl::InternalError("the absorbing chain's (I - Q) is singular");
+  for (std::size_t k = 0; k < A; ++k) {
+    std::vector<double> rhs(T);
+    for (std::size_t i = 0; i < T; ++i) {
+      rhs[i] = p_[static_cast<std::size_t>(c.transient[i]) * S + static_cast<std::size_t>(r.absorbing[k])];
+    }
+    const auto x = f.solve(rhs);
+    for (std::size_t i = 0; i < T; ++i) {
+      const auto s = static_cast<std::size_t>(c.transient[i]);
+      r.probability[s * A + k] = x[i];
+      r.win_probability[s] += x[i] * absorbed_win(r.absorbing[k]);
+    }
+  }
+  std::vector<double> ones(T, 1.0), days(T);
+  for (std::size_t i = 0; i < T; ++i) days[i] = dwell_days_[static_cast<std::size_t>(c.transient[i])];
+  const auto steps = f.solve(ones);
+  const auto d = f.solve(days);
+  for (std::size_t i = 0; i < T; ++i) {
+    r.expected_steps[static_cast<std::size_t>(c.transient[i])] = steps[i];
+    r.expected_days[static_cast<std::size_t>(c.transient[i])] = d[i];
+  }
+  return r;
+}
+
+/// How much one edge matters.
+struct edge_sensitivity {
+  stage_id from = 0, to = 0;
+  double probability = 0;
+  /// d P(won | start) / d p(from -> to), the rest of from's exits scaled down
+  /// in proportion. Equals "+N wins per 100 entries for +1 point".
+  double wins_per_100_per_point = 0;
+  /// The same in revenue per 100 entries (times the mean won amount given).
+  double revenue_per_100_per_point = 0;
+  /// P(won | start) if this edge failed entirely (its share going to from's
+  /// other exits in proportion; with none, deals at `from` are lost), minus
+  /// the baseline: the removal effect, per entry.
+  double removal_effect = 0;
+};
+
+/// The exact sensitivity of P(won | start) to every edge with a positive or
+/// settable probability, ranked by wins_per_100_per_point (largest first).
+///
+/// With N = (I - Q)^-1 and w the win probability (1 / 0 for absorbing won /
+/// lost stages), raising p_ij by d while scaling i's other exits by
+/// (1 - p_ij - d) / (1 - p_ij) changes row i of the chain by
+/// d (e_j - sum_{k != j} p_ik / (1 - p_ij) e_k); the win probability from
+/// start changes by N[start, i] times that row applied to w:
+///   dW/dp_ij = N[start, i] (w_j - sum_{k != j} p_ik w_k / (1 - p_ij)).
+/// One solve of (I - Q)^T y = e_start gives N[start, .] for every edge; the
+/// removal effects re-solve per edge.
+inline absl::StatusOr<std::vector<edge_sensitivity>> sensitivity(
+    const markov_model& m, std::optional<stage_id> start = std::nullopt,
+    double mean_won_amount = std::numeric_limits<double>::quiet_NaN()) {
+  SALESFUNNEL_ASSIGN_OR_RETURN(auto base, m.analyze());
+  const stage_id from_stage = start.value_or(m.graph().entry());
+  const auto c = detail::index_chain(m);
+  const auto S = static_cast<std::size_t>(m.num_stages());
+  std::vector<double> row_of_n(S, 0.0);
+  if (!c.transient.empty() && !m.ends_chain(from_stage)) {
+    const auto f = detail::factor_chain(m, c);
+    std::vector<double> e(c.transient.size(), 0.0);
+    e[static_cast<std::size_t>(c.pos[static_cast<std::size_t>(from_stage)])] = 1.0;
+    const auto y = f.solve_transposed(e);
+    for (std::size_t i = 0; i < c.transient.size(); ++i) row_of_n[static_cast<std::size_t>(c.transient[i])] = y[i];
+  }
+  const double w0 = base.win_probability[static_cast<std::size_t>(from_stage)];
+  std::vector<edge_sensitivity> out;
+  for (const auto& e : m.edges()) {
+    const auto i = static_cast<std::size_t>(e.from), j = static_cast<std::size_t>(e.to);
+    if (m.ends_chain(e.from)) continue;
+    const double pij = m.transition_matrix()[i * S + j];
+    double rest = 0;
+    if (pij < 1.0) {
+      for (std::size_t k = 0; k < S; ++k) {
+        if (k != j) rest += m.transition_matrix()[i * S + k] * base.win_probability[k] / (1.0 - pij);
+      }
+    }
+    edge_sensitivity s;
+    s.from = e.from;
+    s.to = e.to;
+    s.probability = pij;
+    s.wins_per_100_per_point = row_of_n[i] * (base.win_probability[j] - rest);
+    s.revenue_per_100_per_point = s.wins_per_100_per_point * mean_won_amount;
+    // Removal: p_ij -> 0, the others scaled up; with no others, i is lost.
+    markov_model without = [&] {
+      if (pij >= 1.0 - 1e-15) return m.with_stage_lost(e.from);
+      std::vector<double> row(m.transition_matrix().begin() + static_cast<std::ptrdiff_t>(i * S),
+                              m.transition_matrix().begin() + static_cast<std::ptrdiff_t>((i + 1) * S));
+      for (auto& x : row) x /= (1.0 - pij);
+      row[j] = 0;
+      return m.with_row(e.from, row);
+    }();
+    auto r = without.analyze();
+    s.removal_effect = r.ok() ? r->win_probability[static_cast<std::size_t>(from_stage)] - w0
+                              : -w0;
+    out.push_back(s);
+  }
+  std::stable_sort(out.begin(), out.end(), [](const edge_sensitivity& a, const edge_sensitivity& b) {
+    return a.wins_per_100_per_point > b.wins_per_100_per_point;
+  });
+  return out;
+}
+
+/// The effect on P(won | start) of a stage failing entirely: deals entering
+/// it are lost.
+inline absl::StatusOr<double> stage_removal_effect(const markov_model& m, stage_id s,
+                                                   std::optional<stage_id> start = std::nullopt) {
+  const stage_id from_stage = start.value_or(m.graph().entry());
+  SALESFUNNEL_ASSIGN_OR_RETURN(auto base, m.analyze());
+  SALESFUNNEL_ASSIGN_OR_RETURN(auto without, m.with_stage_lost(s).analyze());
+  return without.win_probability[static_cast<std::size_t>(from_stage)] -
+         base.win_probability[static_cast<std::size_t>(from_stage)];
+}
+
+/// One open deal valued by the model.
+struct pipeline_deal {
+  std::int64_t deal = 0;  ///< deal id in the log
+  stage_id stage = 0;
+  double amount = std::numeric_limits<double>::quiet_NaN();
+  double win_probability = 0;
+  double expected_value = 0;  ///< amount x P(won | stage); 0 without an amount
+};
+
+/// The probability-weighted pipeline: every open deal (last stage not won or
+/// lost) valued at amount x P(won | its current stage).
+inline absl::StatusOr<std::pair<std::vector<pipeline_deal>, double>> pipeline_value(
+    const markov_model& m, const event_log& log) {
+  SALESFUNNEL_ASSIGN_OR_RETURN(auto a, m.analyze());
+  if (log.num_stages() != m.num_stages()) {
+    return absl::InvalidArgumentError("the log's stages differ from the model's graph");
+  }
+  std::vector<pipeline_deal> deals;
+  double total = 0;
+  const auto off = log.offsets();
+  for (std::int64_t k = 0; k < log.num_deals(); ++k) {
+    if (off[k] == off[k + 1]) continue;
+    const auto s = log.stages()[off[k + 1] - 1];
+    if (m.is_absorbing(s)) continue;
+    pipeline_deal d;
+    d.deal = k;
+    d.stage = s;
+    d.amount = log.has_amount() ? log.deal_amount()[k] : std::numeric_limits<double>::quiet_NaN();
+    d.win_probability = a.win_probability[static_cast<std::size_t>(s)];
+    d.expected_value = std::isnan(d.amount) ? 0.0 : d.amount * d.win_probability;
+    total += d.expected_value;
+    deals.push_back(d);
+  }
+  return std::make_pair(std::move(deals), total);
+}
+
+SALESFUNNEL_END_NAMESPACE
