@@ -1,0 +1,220 @@
+// Monte Carlo forecast: the open pipeline and new leads run through the model.
+//
+//   salesfunnel::forecast_options o;
+//   o.horizon_days = 90; o.trials = 10000; o.seed = 1; o.quota = 40;
+//   auto f = salesfunnel::forecast(model, salesfunnel::open_deals_of(model, log), o);
+//   // f->wins_p10, f->wins_p50, f->wins_p90, f->p_hit_quota
+//
+// Each open deal starts in its current stage; each new lead arrives at the
+// entry stage after exponential gaps (a Poisson process at leads_per_week).
+// A deal stays in a stage for an exponential time with the stage's mean
+// dwell days — memoryless, so the days a deal has already spent there do not
+// change its remaining stay under this model — then moves by the model's
+// transition probabilities, until it is won or lost or the horizon passes.
+// Trial t draws from its own generator, seeded from (seed, t) by splitmix64,
+// so results are bitwise identical for any number of threads.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <random>
+#include <span>
+#include <vector>
+
+#include <absl/status/status.h>
+#include <absl/status/statusor.h>
+#include <absl/strings/str_cat.h>
+
+#include "salesfunnel/config.hpp"
+#include "salesfunnel/detail/parallel.hpp"
+#include "salesfunnel/event_log.hpp"
+#include "salesfunnel/markov.hpp"
+
+SALESFUNNEL_BEGIN_NAMESPACE
+
+/// An open deal to forecast: its current stage and amount (NaN: unknown).
+struct open_deal {
+  stage_id stage = 0;
+  double amount = std::numeric_limits<double>::quiet_NaN();
+};
+
+/// The open deals of a log (last stage neither won nor lost).
+inline std::vector<open_deal> open_deals_of(const markov_model& m, const event_log& log) {
+  std::vector<open_deal> out;
+  const auto off = log.offsets();
+  for (std::int64_t k = 0; k < log.num_deals(); ++k) {
+    if (off[k] == off[k + 1]) continue;
+    const auto s = log.stages()[off[k + 1] - 1];
+    if (m.is_absorbing(s)) continue;
+    out.push_back(open_deal{s, log.has_amount() ? log.deal_amount()[k]
+                                                : std::numeric_limits<double>::quiet_NaN()});
+  }
+  return out;
+}
+
+struct forecast_options {
+  double horizon_days = 90;
+  std::int64_t trials = 10000;
+  std::uint64_t seed = 1;
+  double leads_per_week = 0;  ///< new leads entering the entry stage
+  /// Amount of a new lead's deal (NaN: counts as a win, adds no revenue).
+  double new_deal_amount = std::numeric_limits<double>::quiet_NaN();
+  double quota = std::numeric_limits<double>::quiet_NaN();  ///< wins, for p_hit_quota
+  double period_days = 7;  ///< wins are also counted per period of this length
+  int threads = 0;
+  /// Called between blocks of trials with (done, total); returning false cancels.
+  std::function<bool(std::int64_t, std::int64_t)> progress;
+};
+
+struct forecast_result {
+  std::int64_t trials = 0;
+  std::int32_t periods = 0;
+  std::vector<double> wins;     ///< [trials] wins within the horizon
+  std::vector<double> revenue;  ///< [trials]
+  std::vector<std::int32_t> wins_by_period;  ///< [trials x periods]
+  double mean_wins = 0, wins_p10 = 0, wins_p50 = 0, wins_p90 = 0;
+  double mean_revenue = 0, revenue_p10 = 0, revenue_p50 = 0, revenue_p90 = 0;
+  double p_hit_quota = std::numeric_limits<double>::quiet_NaN();
+};
+
+namespace detail {
+
+inline std::uint64_t splitmix64(std::uint64_t x) {
+  x += 0x9E3779B97F4A7C15ULL;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+
+/// A uniform double in [0, 1) from 53 random bits (no library distribution,
+/// so results do not depend on the standard library's implementation).
+inline double uniform01(std::mt19937_64& rng) {
+  return static_cast<double>(rng() >> 11) * 0x1.0p-53;
+}
+
+inline double exponential(std::mt19937_64& rng, double mean) {
+  return mean <= 0 ? 0.0 : -mean * std::log1p(-uniform01(rng));
+}
+
+/// Linear-interpolation quantile of sorted values (numpy's default).
+inline double quantile_sorted(const std::vector<double>& v, double q) {
+  if (v.empty()) return std::numeric_limits<double>::quiet_NaN();
+  const double pos = q * static_cast<double>(v.size() - 1);
+  const auto lo = static_cast<std::size_t>(std::floor(pos));
+  const auto hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
+}
+
+}  // namespace detail
+
+inline absl::StatusOr<forecast_result> forecast(const markov_model& m,
+                                                std::span<const open_deal> deals,
+                                                const forecast_options& opt = {}) {
+  if (!(opt.horizon_days > 0)) return absl::InvalidArgumentError("horizon_days must be > 0");
+  if (opt.trials < 1) return absl::InvalidArgumentError("trials must be >= 1");
+  if (!(opt.leads_per_week >= 0)) return absl::InvalidArgumentError("leads_per_week must be >= 0");
+  if (!(opt.period_days > 0)) return absl::InvalidArgumentError("period_days must be > 0");
+  if (opt.horizon_days / opt.period_days > 10000) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "horizon_days / period_days gives ", opt.horizon_days / opt.period_days,
+        " periods; at most 10000 (use a longer period_days)"));
+  }
+  SALESFUNNEL_RETURN_IF_ERROR(detail::check_absorbing_reachable(m));
+  for (std::size_t i = 0; i < deals.size(); ++i) {
+    if (deals[i].stage < 0 || deals[i].stage >= m.num_stages()) {
+      return absl::OutOfRangeError(absl::StrCat("open deal ", i, ": stage ", deals[i].stage, " is not in the model"));
+    }
+  }
+  const auto S = static_cast<std::size_t>(m.num_stages());
+  // Per stage: the reachable next stages and cumulative probabilities.
+  std::vector<std::vector<std::pair<double, stage_id>>> next(S);
+  for (std::size_t a = 0; a < S; ++a) {
+    double c = 0;
+    for (std::size_t b = 0; b < S; ++b) {
+      const double p = m.transition_matrix()[a * S + b];
+      if (p > 0) next[a].emplace_back(c += p, static_cast<stage_id>(b));
+    }
+  }
+  const stage_id entry = m.graph().entry();
+  forecast_result r;
+  r.trials = opt.trials;
+  r.periods = static_cast<std::int32_t>(std::ceil(opt.horizon_days / opt.period_days));
+  r.wins.assign(static_cast<std::size_t>(opt.trials), 0.0);
+  r.revenue.assign(static_cast<std::size_t>(opt.trials), 0.0);
+  r.wins_by_period.assign(static_cast<std::size_t>(opt.trials) * static_cast<std::size_t>(r.periods), 0);
+
+  auto run_trial = [&](std::int64_t t) {
+    std::mt19937_64 rng(detail::splitmix64(opt.seed ^ detail::splitmix64(static_cast<std::uint64_t>(t))));
+    double wins = 0, revenue = 0;
+    auto walk = [&](stage_id s, double now, double amount) {
+      for (int step = 0; step < 100000; ++step) {
+        if (m.ends_chain(s)) {
+          if (m.absorbed_win(s) > 0 && now <= opt.horizon_days) {
+            wins += 1;
+            if (!std::isnan(amount)) revenue += amount;
+            const auto p = std::min<std::int64_t>(static_cast<std::int64_t>(now / opt.period_days), r.periods - 1);
+            ++r.wins_by_period[static_cast<std::size_t>(t) * static_cast<std::size_t>(r.periods) + static_cast<std::size_t>(p)];
+          }
+          return;
+        }
+        now += detail::exponential(rng, m.dwell_days()[static_cast<std::size_t>(s)]);
+        if (now > opt.horizon_days) return;
+        const double u = detail::uniform01(rng);
+        const auto& row = next[static_cast<std::size_t>(s)];
+        stage_id to = row.back().second;
+        for (const auto& [c, b] : row) {
+          if (u < c) {
+            to = b;
+            break;
+          }
+        }
+        s = to;
+      }
+    };
+    for (const auto& d : deals) walk(d.stage, 0.0, d.amount);
+    if (opt.leads_per_week > 0) {
+      const double gap = 7.0 / opt.leads_per_week;
+      for (double at = detail::exponential(rng, gap); at <= opt.horizon_days;
+           at += detail::exponential(rng, gap)) {
+        walk(entry, at, opt.new_deal_amount);
+      }
+    }
+    r.wins[static_cast<std::size_t>(t)] = wins;
+    r.revenue[static_cast<std::size_t>(t)] = revenue;
+  };
+
+  const int threads = detail::resolve_threads(opt.threads);
+  const std::int64_t block = 1000;
+  for (std::int64_t done = 0; done < opt.trials; done += block) {
+    const std::int64_t n = std::min(block, opt.trials - done);
+    detail::parallel_chunks(n, threads, threads, [&](std::int64_t b, std::int64_t e, int) {
+      for (auto i = b; i < e; ++i) run_trial(done + i);
+    });
+    if (opt.progress && !opt.progress(done + n, opt.trials)) {
+      return absl::CancelledError(absl::StrCat("forecast cancelled after ", done + n, " of ", opt.trials, " trials"));
+    }
+  }
+  auto summarize = [](std::vector<double> v, double& mean, double& p10, double& p50, double& p90) {
+    double sum = 0;
+    for (double x : v) sum += x;
+    mean = sum / static_cast<double>(v.size());
+    std::sort(v.begin(), v.end());
+    p10 = detail::quantile_sorted(v, 0.1);
+    p50 = detail::quantile_sorted(v, 0.5);
+    p90 = detail::quantile_sorted(v, 0.9);
+  };
+  summarize(r.wins, r.mean_wins, r.wins_p10, r.wins_p50, r.wins_p90);
+  summarize(r.revenue, r.mean_revenue, r.revenue_p10, r.revenue_p50, r.revenue_p90);
+  if (!std::isnan(opt.quota)) {
+    std::int64_t hit = 0;
+    for (double w : r.wins) hit += w >= opt.quota;
+    r.p_hit_quota = static_cast<double>(hit) / static_cast<double>(r.trials);
+  }
+  return r;
+}
+
+SALESFUNNEL_END_NAMESPACE

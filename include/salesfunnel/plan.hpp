@@ -1,0 +1,113 @@
+// Reverse planning: from a goal to the entries needed at every stage.
+//
+//   auto rows = salesfunnel::plan(model, 3, salesfunnel::plan_period::week, 0.8);
+//   // "to close 3 a week you need rows[i].entries_needed deals entering stage i
+//   //  a week, starting rows[i].lag_periods weeks earlier"
+//
+// Mean plan: a deal entering stage s wins with probability w_s = P(won | s),
+// so g wins a period need g / w_s entries a period; they close on average
+// expected_days[s] later (the lag). With a probability p, the entries are the
+// smallest n with P(Binomial(n, w_s) >= ceil(g)) >= p: enough to hit the goal
+// in a given period with probability p, not only on average.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <vector>
+
+#include <absl/status/status.h>
+#include <absl/status/statusor.h>
+#include <absl/strings/str_cat.h>
+
+#include "salesfunnel/config.hpp"
+#include "salesfunnel/markov.hpp"
+
+SALESFUNNEL_BEGIN_NAMESPACE
+
+enum class plan_period : std::uint8_t { week, month, quarter };
+
+/// Days in a period (a month is 365.25 / 12 days).
+inline double period_days(plan_period p) {
+  switch (p) {
+    case plan_period::week: return 7.0;
+    case plan_period::month: return 365.25 / 12.0;
+    case plan_period::quarter: return 365.25 / 4.0;
+  }
+  return 7.0;
+}
+
+struct plan_row {
+  stage_id stage = 0;
+  double win_probability = 0;  ///< P(won | entering this stage)
+  double entries_needed = std::numeric_limits<double>::infinity();  ///< per period, on average
+  /// Per period, to reach the goal with the requested probability (NaN when
+  /// none was requested; infinite when the stage never wins).
+  double entries_needed_at_probability = std::numeric_limits<double>::quiet_NaN();
+  double lag_days = 0;     ///< expected days from entering the stage to close
+  double lag_periods = 0;  ///< the same in periods: start this many periods earlier
+};
+
+namespace detail {
+
+/// P(Binomial(n, w) >= g), summing the pmf in log space.
+inline double binomial_at_least(std::int64_t n, double w, std::int64_t g) {
+  if (g <= 0) return 1.0;
+  if (n < g) return 0.0;
+  if (w >= 1.0) return 1.0;
+  if (w <= 0.0) return 0.0;
+  // 1 - P(X <= g - 1)
+  double cdf = 0;
+  for (std::int64_t k = 0; k < g; ++k) {
+    const double logp = std::lgamma(static_cast<double>(n) + 1) - std::lgamma(static_cast<double>(k) + 1) -
+                        std::lgamma(static_cast<double>(n - k) + 1) + static_cast<double>(k) * std::log(w) +
+                        static_cast<double>(n - k) * std::log1p(-w);
+    cdf += std::exp(logp);
+  }
+  return std::max(0.0, 1.0 - cdf);
+}
+
+}  // namespace detail
+
+/// Entries needed per period at every stage that can still win, for
+/// `goal_wins` wins per period; `probability` in (0, 1) adds the
+/// hit-with-this-probability column.
+inline absl::StatusOr<std::vector<plan_row>> plan(const markov_model& m, double goal_wins,
+                                                  plan_period period,
+                                                  std::optional<double> probability = std::nullopt) {
+  if (!(goal_wins > 0) || !std::isfinite(goal_wins)) {
+    return absl::InvalidArgumentError(absl::StrCat("the goal must be a positive number of wins, got ", goal_wins));
+  }
+  if (probability && !(*probability > 0 && *probability < 1)) {
+    return absl::InvalidArgumentError(absl::StrCat("probability must be in (0, 1), got ", *probability));
+  }
+  SALESFUNNEL_ASSIGN_OR_RETURN(auto a, m.analyze());
+  std::vector<plan_row> rows;
+  const double days = period_days(period);
+  const auto g = static_cast<std::int64_t>(std::ceil(goal_wins - 1e-9));
+  for (stage_id s = 0; s < m.num_stages(); ++s) {
+    if (m.ends_chain(s)) continue;
+    plan_row r;
+    r.stage = s;
+    r.win_probability = a.win_probability[static_cast<std::size_t>(s)];
+    r.lag_days = a.expected_days[static_cast<std::size_t>(s)];
+    r.lag_periods = r.lag_days / days;
+    if (r.win_probability > 0) r.entries_needed = goal_wins / r.win_probability;
+    if (probability) {
+      if (r.win_probability <= 0) {
+        r.entries_needed_at_probability = std::numeric_limits<double>::infinity();
+      } else {
+        auto n = static_cast<std::int64_t>(std::max<double>(static_cast<double>(g), std::floor(static_cast<double>(g) / r.win_probability)));
+        while (detail::binomial_at_least(n, r.win_probability, g) < *probability) ++n;
+        // Step back while a smaller n still reaches the probability.
+        while (n > g && detail::binomial_at_least(n - 1, r.win_probability, g) >= *probability) --n;
+        r.entries_needed_at_probability = static_cast<double>(n);
+      }
+    }
+    rows.push_back(r);
+  }
+  return rows;
+}
+
+SALESFUNNEL_END_NAMESPACE
