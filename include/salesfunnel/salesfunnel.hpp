@@ -12,6 +12,7 @@
 #include "salesfunnel/scenario.hpp"
 #include "salesfunnel/plan.hpp"
 #include "salesfunnel/forecast.hpp"
+#include "salesfunnel/synthetic.hpp"
 #include "salesfunnel/activity.hpp"
 #include "salesfunnel/conversations.hpp"
 #include "salesfunnel/pipeline.hpp"

@@ -137,3 +137,36 @@ TEST_CASE("forecast: quota odds and new leads") {
   const double exact = 100 * 10.0 / 17;
   CHECK(std::abs(g->mean_wins - exact) <= 2.576 * std::sqrt(exact / o.trials));
 }
+
+TEST_CASE("synthetic logs: fitted edges' 95% intervals cover the truth at about 95%") {
+  // 200 seeds x 5 edges with 0 < p < 1 = 1000 intervals; at the nominal rate
+  // the number that miss is Binomial(1000, 0.05): mean 50, sd 6.9, so a
+  // count outside 50 +- 3 sd = [29, 71] would mean the coverage is off.
+  auto truth = loop_model();
+  int misses = 0, total = 0;
+  for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+    auto cols = synthetic_events(truth, 300, seed);
+    REQUIRE(cols.ok());
+    event_columns ec;
+    ec.deal = key_column::integers(cols->deal);
+    ec.stage = key_column::integers(cols->stage);
+    ec.time = cols->time;
+    event_log_options eo;
+    eo.graph = truth.graph();
+    eo.threads = 1;
+    auto log = event_log::build(ec, eo);
+    REQUIRE(log.ok());
+    auto fit = markov_model::fit(*log);
+    REQUIRE(fit.ok());
+    for (const auto& e : fit->edges()) {
+      const double p = truth.probability(e.from, e.to);
+      if (p <= 0 || p >= 1) continue;
+      ++total;
+      if (p < e.ci.low || p > e.ci.high) ++misses;
+    }
+  }
+  CHECK(total == 1000);  // 5 edges strictly inside (0, 1) per seed
+  MESSAGE("intervals missing the truth: ", misses, " of ", total);
+  CHECK(misses >= 29);
+  CHECK(misses <= 71);
+}
