@@ -10,6 +10,7 @@ void bind_stage_graph(py::module_& m);
 void bind_event_log(py::module_& m);
 void bind_funnel(py::module_& m);
 void bind_methodology(py::module_& m);
+void bind_markov(py::module_& m);
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "salesfunnel's compiled core (private: use the salesfunnel package)";
@@ -18,4 +19,5 @@ PYBIND11_MODULE(_core, m) {
   bind_event_log(m);
   bind_funnel(m);
   bind_methodology(m);
+  bind_markov(m);
 }

@@ -12,6 +12,7 @@ from .graph import StageGraph
 from .log import EventLog
 from .funnel import (FunnelReport, FunnelStats, GroupedFunnelReport, funnel, funnel_stats,
                      report_from_stats)
+from .model import Forecast, MarkovModel, Scenario, compare
 from . import templates, datasets
 from .methodology import (Audit, GreatConversations, MeetingLog, audit, batches,
                           buyer_accountability, compare_reps, coverage, great_conversations,
@@ -21,6 +22,6 @@ __version__ = _core.__version__
 
 __all__ = ["StageGraph", "EventLog", "FunnelReport", "FunnelStats", "GroupedFunnelReport",
            "funnel", "funnel_stats", "report_from_stats", "templates", "datasets",
-           "__version__", "great_conversations", "GreatConversations", "meetings", "MeetingLog",
+           "__version__", "MarkovModel", "Scenario", "Forecast", "compare", "great_conversations", "GreatConversations", "meetings", "MeetingLog",
            "rules", "audit", "Audit", "buyer_accountability", "coverage", "compare_reps",
            "reallocate_leads", "batches", "plan_great_conversations", *_errors_all]

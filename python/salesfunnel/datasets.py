@@ -7,7 +7,7 @@ from ._datasets_raw import bpi2012_frame, crm_events, crm_frame
 from .graph import StageGraph
 from .log import EventLog
 
-__all__ = ["bpi2012", "crm_opportunities", "bpi2012_frame", "crm_frame", "crm_events",
+__all__ = ["bpi2012", "crm_opportunities", "synthetic", "bpi2012_frame", "crm_frame", "crm_events",
            "bpi2012_graph", "crm_graph"]
 
 
@@ -43,3 +43,44 @@ def crm_opportunities() -> EventLog:
                                 amount="amount",
                                 attributes=["product", "account", "manager", "regional_office"],
                                 graph=crm_graph())
+
+
+def synthetic(n_deals: int = 10_000, graph: StageGraph | None = None, seed: int = 0,
+              probabilities: dict | None = None, dwell_days: dict | None = None,
+              spread_days: float = 365, as_of_days: float | None = None, shuffle: bool = True):
+    """A synthetic log with known true transition probabilities and dwell times.
+
+    Returns (log, truth): the EventLog and the MarkovModel it was drawn from.
+    Without ``probabilities``, every stage's graph out-edges share its exits
+    evenly (the first, the forward one, gets twice the weight); without
+    ``dwell_days``, every stage lasts 7 days on average. Deals enter uniformly
+    over ``spread_days``; with ``as_of_days``, deals not closed by then are open.
+    """
+    import numpy as np
+
+    from .model import MarkovModel
+
+    graph = graph if graph is not None else __import__("salesfunnel").templates.sales_cycle()
+    if probabilities is None:
+        probabilities = {}
+        t = graph.transitions
+        for stage, kind in graph.kinds.items():
+            if kind in ("won", "lost"):
+                continue
+            outs = t[t["from_stage"] == stage]["to_stage"].tolist()
+            weights = [2.0] + [1.0] * (len(outs) - 1)
+            for to, w in zip(outs, weights):
+                probabilities[(stage, to)] = w / sum(weights)
+    if dwell_days is None:
+        dwell_days = {s: 7.0 for s in graph.stages}
+    truth = MarkovModel.from_probabilities(graph, probabilities, dwell_days)
+    deal, stage, time = _core_synthetic(truth, n_deals, seed, spread_days, as_of_days, shuffle)
+    log = EventLog.from_arrays(deal=deal, stage=stage, time=time.astype("datetime64[s]"),
+                               graph=graph)
+    return log, truth
+
+
+def _core_synthetic(truth, n, seed, spread, as_of, shuffle):
+    from . import _core
+    return _core.synthetic_events(truth._m, int(n), int(seed), float(spread),
+                                  float("inf") if as_of is None else float(as_of), bool(shuffle))

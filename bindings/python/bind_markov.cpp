@@ -1,0 +1,212 @@
+// Python bindings for markov.hpp, scenario.hpp, plan.hpp, forecast.hpp and
+// synthetic.hpp: conversion only.
+#include <pybind11/functional.h>
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include <salesfunnel/salesfunnel.hpp>
+
+#include "status.hpp"
+
+namespace py = pybind11;
+using salesfunnel_py::throw_if_error;
+using salesfunnel_py::unwrap;
+namespace sf = salesfunnel;
+
+namespace {
+template <class T>
+py::array_t<T> column(const std::vector<T>& v) {
+  return py::array_t<T>(static_cast<py::ssize_t>(v.size()), v.data());
+}
+sf::plan_period parse_period(const std::string& p) {
+  if (p == "week") return sf::plan_period::week;
+  if (p == "month") return sf::plan_period::month;
+  if (p == "quarter") return sf::plan_period::quarter;
+  salesfunnel_py::raise_status(absl::InvalidArgumentError(
+      "per must be 'week', 'month' or 'quarter', got '" + p + "'"));
+}
+}  // namespace
+
+void bind_markov(py::module_& m) {
+  py::class_<sf::markov_edge>(m, "MarkovEdge")
+      .def_readonly("source", &sf::markov_edge::from)
+      .def_readonly("target", &sf::markov_edge::to)
+      .def_readonly("count", &sf::markov_edge::count)
+      .def_readonly("probability", &sf::markov_edge::probability)
+      .def_readonly("ci", &sf::markov_edge::ci)
+      .def_readonly("in_graph", &sf::markov_edge::in_graph);
+
+  py::class_<sf::markov_model>(m, "MarkovModel")
+      .def_static("fit_log", [](const sf::event_log& log, double prior, std::optional<std::int64_t> as_of) {
+        sf::funnel_options o;
+        o.as_of = as_of;
+        absl::StatusOr<sf::markov_model> r = absl::UnknownError("");
+        {
+          py::gil_scoped_release release;
+          r = sf::markov_model::fit(log, prior, o);
+        }
+        return unwrap(std::move(r));
+      })
+      .def_static("fit_stats", [](const sf::funnel_stats& s, const sf::stage_graph& g, double prior) {
+        return unwrap(sf::markov_model::fit(s, g, prior));
+      })
+      .def_static("from_probabilities",
+                  [](const sf::stage_graph& g,
+                     const std::vector<std::tuple<std::string, std::string, double>>& p,
+                     const std::vector<std::pair<std::string, double>>& dwell) {
+                    return unwrap(sf::markov_model::from_probabilities(g, p, dwell));
+                  })
+      .def_property_readonly("graph", &sf::markov_model::graph)
+      .def("transition_matrix", [](const sf::markov_model& mm) { return column(mm.transition_matrix()); })
+      .def_property_readonly("edges", &sf::markov_model::edges)
+      .def("dwell_days", [](const sf::markov_model& mm) { return column(mm.dwell_days()); })
+      .def_property_readonly("stages_without_data", &sf::markov_model::stages_without_data)
+      .def("ends_chain", &sf::markov_model::ends_chain)
+      .def("analyze", [](const sf::markov_model& mm) {
+        auto a = unwrap(mm.analyze());
+        py::dict d;
+        d["absorbing"] = a.absorbing;
+        d["probability"] = column(a.probability);
+        d["win_probability"] = column(a.win_probability);
+        d["expected_steps"] = column(a.expected_steps);
+        d["expected_days"] = column(a.expected_days);
+        return d;
+      });
+
+  py::class_<sf::edge_sensitivity>(m, "EdgeSensitivity")
+      .def_readonly("source", &sf::edge_sensitivity::from)
+      .def_readonly("target", &sf::edge_sensitivity::to)
+      .def_readonly("probability", &sf::edge_sensitivity::probability)
+      .def_readonly("wins_per_100_per_point", &sf::edge_sensitivity::wins_per_100_per_point)
+      .def_readonly("revenue_per_100_per_point", &sf::edge_sensitivity::revenue_per_100_per_point)
+      .def_readonly("removal_effect", &sf::edge_sensitivity::removal_effect);
+  m.def("sensitivity", [](const sf::markov_model& mm, std::optional<sf::stage_id> start, double amount) {
+    return unwrap(sf::sensitivity(mm, start, amount));
+  });
+  m.def("stage_removal_effect", [](const sf::markov_model& mm, sf::stage_id s) {
+    return unwrap(sf::stage_removal_effect(mm, s));
+  });
+  py::class_<sf::pipeline_deal>(m, "PipelineDeal")
+      .def_readonly("deal", &sf::pipeline_deal::deal)
+      .def_readonly("stage", &sf::pipeline_deal::stage)
+      .def_readonly("amount", &sf::pipeline_deal::amount)
+      .def_readonly("win_probability", &sf::pipeline_deal::win_probability)
+      .def_readonly("expected_value", &sf::pipeline_deal::expected_value);
+  m.def("pipeline_value", [](const sf::markov_model& mm, const sf::event_log& log) {
+    return unwrap(sf::pipeline_value(mm, log));
+  });
+
+  py::class_<sf::scenario>(m, "Scenario")
+      .def(py::init<sf::markov_model, double, std::string>(), py::arg("model"),
+           py::arg("leads_per_week") = 0.0, py::arg("name") = "baseline")
+      .def_property_readonly("model", &sf::scenario::model)
+      .def_property_readonly("leads_per_week", &sf::scenario::leads_per_week)
+      .def_property_readonly("name", &sf::scenario::name)
+      .def_property_readonly("changes", &sf::scenario::changes)
+      .def("lift", [](const sf::scenario& s, const std::string& a, const std::string& b, double pts) {
+        return unwrap(s.lift(a, b, pts));
+      })
+      .def("lift_factor", [](const sf::scenario& s, const std::string& a, const std::string& b, double f) {
+        return unwrap(s.lift_factor(a, b, f));
+      })
+      .def("set_rate", [](const sf::scenario& s, const std::string& a, const std::string& b, double p) {
+        return unwrap(s.set_rate(a, b, p));
+      })
+      .def("remove_edge", [](const sf::scenario& s, const std::string& a, const std::string& b) {
+        return unwrap(s.remove_edge(a, b));
+      })
+      .def("remove_stage", [](const sf::scenario& s, const std::string& a) { return unwrap(s.remove_stage(a)); })
+      .def("add_leads", &sf::scenario::add_leads)
+      .def("set_dwell", [](const sf::scenario& s, const std::string& a, double d) { return unwrap(s.set_dwell(a, d)); })
+      .def("named", &sf::scenario::named);
+  py::class_<sf::comparison_row>(m, "ComparisonRow")
+      .def_readonly("name", &sf::comparison_row::name)
+      .def_readonly("changes", &sf::comparison_row::changes)
+      .def_readonly("leads_per_week", &sf::comparison_row::leads_per_week)
+      .def_readonly("win_rate", &sf::comparison_row::win_rate)
+      .def_readonly("wins_per_week", &sf::comparison_row::wins_per_week)
+      .def_readonly("revenue_per_week", &sf::comparison_row::revenue_per_week)
+      .def_readonly("days_to_close", &sf::comparison_row::days_to_close)
+      .def_readonly("delta_wins_per_week", &sf::comparison_row::delta_wins_per_week)
+      .def_readonly("delta_revenue_per_week", &sf::comparison_row::delta_revenue_per_week)
+      .def_readonly("delta_win_rate", &sf::comparison_row::delta_win_rate)
+      .def_readonly("delta_days_to_close", &sf::comparison_row::delta_days_to_close);
+  m.def("compare", [](const sf::scenario& base, const std::vector<sf::scenario>& others, double amount) {
+    return unwrap(sf::compare(base, others, amount));
+  });
+
+  py::class_<sf::plan_row>(m, "PlanRow")
+      .def_readonly("stage", &sf::plan_row::stage)
+      .def_readonly("win_probability", &sf::plan_row::win_probability)
+      .def_readonly("entries_needed", &sf::plan_row::entries_needed)
+      .def_readonly("entries_needed_at_probability", &sf::plan_row::entries_needed_at_probability)
+      .def_readonly("lag_days", &sf::plan_row::lag_days)
+      .def_readonly("lag_periods", &sf::plan_row::lag_periods);
+  m.def("plan", [](const sf::markov_model& mm, double goal, const std::string& per, std::optional<double> p) {
+    return unwrap(sf::plan(mm, goal, parse_period(per), p));
+  });
+
+  py::class_<sf::forecast_result>(m, "ForecastResult")
+      .def_readonly("trials", &sf::forecast_result::trials)
+      .def_readonly("periods", &sf::forecast_result::periods)
+      .def("wins", [](const sf::forecast_result& r) { return column(r.wins); })
+      .def("revenue", [](const sf::forecast_result& r) { return column(r.revenue); })
+      .def("wins_by_period", [](const sf::forecast_result& r) {
+        auto a = column(r.wins_by_period);
+        return a.reshape({static_cast<py::ssize_t>(r.trials), static_cast<py::ssize_t>(r.periods)});
+      })
+      .def_readonly("mean_wins", &sf::forecast_result::mean_wins)
+      .def_readonly("wins_p10", &sf::forecast_result::wins_p10)
+      .def_readonly("wins_p50", &sf::forecast_result::wins_p50)
+      .def_readonly("wins_p90", &sf::forecast_result::wins_p90)
+      .def_readonly("mean_revenue", &sf::forecast_result::mean_revenue)
+      .def_readonly("revenue_p10", &sf::forecast_result::revenue_p10)
+      .def_readonly("revenue_p50", &sf::forecast_result::revenue_p50)
+      .def_readonly("revenue_p90", &sf::forecast_result::revenue_p90)
+      .def_readonly("p_hit_quota", &sf::forecast_result::p_hit_quota);
+  m.def("forecast", [](const sf::markov_model& mm, std::vector<sf::stage_id> stages, std::vector<double> amounts,
+                       double horizon, std::int64_t trials, std::uint64_t seed, double leads, double new_amount,
+                       double quota, double period_days, int threads,
+                       std::function<bool(std::int64_t, std::int64_t)> progress) {
+    std::vector<sf::open_deal> deals(stages.size());
+    for (std::size_t i = 0; i < stages.size(); ++i) deals[i] = sf::open_deal{stages[i], amounts[i]};
+    sf::forecast_options o;
+    o.horizon_days = horizon;
+    o.trials = trials;
+    o.seed = seed;
+    o.leads_per_week = leads;
+    o.new_deal_amount = new_amount;
+    o.quota = quota;
+    o.period_days = period_days;
+    o.threads = threads;
+    if (progress) {
+      // The callback runs on the calling thread between blocks; take the GIL for it.
+      o.progress = [progress](std::int64_t done, std::int64_t total) {
+        py::gil_scoped_acquire gil;
+        return progress(done, total);
+      };
+    }
+    absl::StatusOr<sf::forecast_result> r = absl::UnknownError("");
+    {
+      py::gil_scoped_release release;
+      r = sf::forecast(mm, deals, o);
+    }
+    return unwrap(std::move(r));
+  });
+
+  m.def("synthetic_events", [](const sf::markov_model& truth, std::int64_t n, std::uint64_t seed,
+                               double spread_days, double as_of_days, bool shuffle) {
+    sf::synthetic_options o;
+    o.spread_days = spread_days;
+    o.as_of_days = as_of_days;
+    o.shuffle = shuffle;
+    auto c = unwrap(sf::synthetic_events(truth, n, seed, o));
+    return py::make_tuple(column(c.deal), column(c.stage), column(c.time));
+  });
+}

@@ -1,0 +1,340 @@
+"""The absorbing Markov model and the what-if engine: weakest link,
+scenarios, reverse planning, Monte Carlo forecast.
+
+>>> model = sf.MarkovModel.fit(log)
+>>> model.win_probability()                       # P(won | stage)
+>>> model.sensitivity().head()                    # the weakest link first
+>>> s = model.scenario(leads_per_week=50).lift("First Meeting", "Active Prospect", points=10)
+>>> sf.compare(model, s, leads_per_week=50)
+>>> model.plan(wins=3, per="week", probability=0.8)
+>>> model.forecast(horizon_days=90, trials=10_000, seed=1, quota=40, log=log).to_pandas()
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from . import _core
+from ._errors import ColumnTypeError
+from .funnel import FunnelStats, _as_of_ticks
+from .graph import StageGraph
+from .log import EventLog
+
+__all__ = ["MarkovModel", "Scenario", "Forecast", "compare"]
+
+
+def _mean_won_amount(log: EventLog | None) -> float:
+    if log is None or not log._log.has_amount:
+        return float("nan")
+    deals = log.deals()
+    kinds = log.graph.kinds
+    won = deals[deals["last_stage"].map(kinds) == "won"]["amount"].dropna()
+    return float(won.mean()) if len(won) else float("nan")
+
+
+class MarkovModel:
+    """Stages as states, won and lost stages absorbing; probabilities from the
+    observed moves out of each stage (open deals contribute no exit)."""
+
+    def __init__(self, core, log: EventLog | None = None):
+        self._m = core
+        self._log = log
+
+    @classmethod
+    def fit(cls, log: EventLog, prior: float = 0.0, as_of=None) -> "MarkovModel":
+        """Fit from a log with a graph; ``prior`` pseudo-counts spread over
+        each stage's graph out-edges (a Dirichlet prior)."""
+        return cls(_core.MarkovModel.fit_log(log._log, float(prior), _as_of_ticks(log, as_of)), log)
+
+    @classmethod
+    def fit_stats(cls, stats: FunnelStats, prior: float = 0.0) -> "MarkovModel":
+        """Fit from (possibly merged) funnel statistics."""
+        return cls(_core.MarkovModel.fit_stats(stats._s, stats._graph._g, float(prior)))
+
+    @classmethod
+    def from_probabilities(cls, graph: StageGraph, probabilities: Mapping[tuple, float],
+                           dwell_days: Mapping[str, float] | None = None) -> "MarkovModel":
+        """A hypothetical funnel: {(from, to): p} over graph edges (each
+        stage's must sum to 1) and mean days in each stage."""
+        p = [(a, b, float(v)) for (a, b), v in probabilities.items()]
+        d = [(k, float(v)) for k, v in (dwell_days or {}).items()]
+        return cls(_core.MarkovModel.from_probabilities(graph._g, p, d))
+
+    @property
+    def graph(self) -> StageGraph:
+        return StageGraph._wrap(self._m.graph)
+
+    def _stages(self) -> list[str]:
+        return list(self._m.graph.stage_names)
+
+    def transition_matrix(self) -> pd.DataFrame:
+        """P(next stage | leaving stage), stage x stage."""
+        s = self._stages()
+        return pd.DataFrame(np.asarray(self._m.transition_matrix()).reshape(len(s), len(s)),
+                            index=pd.Index(s, name="from_stage"), columns=s)
+
+    def edges(self) -> pd.DataFrame:
+        """Per edge: observed count, probability, Wilson 95% interval, in_graph."""
+        s = self._stages()
+        return pd.DataFrame([{"from_stage": s[e.source], "to_stage": s[e.target], "count": e.count,
+                              "probability": e.probability, "low": e.ci.low, "high": e.ci.high,
+                              "in_graph": e.in_graph} for e in self._m.edges])
+
+    def dwell_days(self) -> pd.Series:
+        return pd.Series(np.asarray(self._m.dwell_days()), index=self._stages(), name="dwell_days")
+
+    def _analysis(self) -> dict:
+        return self._m.analyze()
+
+    def absorption(self) -> pd.DataFrame:
+        """P(ending in each won or lost stage | stage): index stage, one column per absorbing stage."""
+        a = self._analysis()
+        s = self._stages()
+        cols = [s[i] for i in a["absorbing"]]
+        return pd.DataFrame(np.asarray(a["probability"]).reshape(len(s), len(cols)),
+                            index=pd.Index(s, name="stage"), columns=cols)
+
+    def win_probability(self) -> pd.Series:
+        """P(ending in any won stage | stage)."""
+        return pd.Series(np.asarray(self._analysis()["win_probability"]), index=self._stages(),
+                         name="win_probability")
+
+    def expected_steps(self) -> pd.Series:
+        return pd.Series(np.asarray(self._analysis()["expected_steps"]), index=self._stages(),
+                         name="expected_steps")
+
+    def expected_days_to_close(self) -> pd.Series:
+        """Expected days until won or lost, from each stage."""
+        return pd.Series(np.asarray(self._analysis()["expected_days"]), index=self._stages(),
+                         name="expected_days_to_close")
+
+    def sensitivity(self, start: str | None = None, mean_won_amount: float | None = None
+                    ) -> pd.DataFrame:
+        """Every edge ranked by how many wins per 100 entries +1 point on it
+        gives (the rest of its stage's exits scaled down in proportion): the
+        weakest link first. Exact, not simulated. Also the revenue and the
+        removal effect (the edge failing entirely)."""
+        s = self._stages()
+        start_id = None if start is None else s.index(start)
+        amount = _mean_won_amount(self._log) if mean_won_amount is None else float(mean_won_amount)
+        rows = _core.sensitivity(self._m, start_id, amount)
+        return pd.DataFrame([{"from_stage": s[r.source], "to_stage": s[r.target],
+                              "probability": r.probability,
+                              "wins_per_100_per_point": r.wins_per_100_per_point,
+                              "revenue_per_100_per_point": r.revenue_per_100_per_point,
+                              "removal_effect_per_100": 100 * r.removal_effect} for r in rows])
+
+    def stage_removal_effect(self, stage: str) -> float:
+        """Change in P(won | entry) if deals entering ``stage`` were lost."""
+        return _core.stage_removal_effect(self._m, self._stages().index(stage))
+
+    def pipeline_value(self, log: EventLog | None = None) -> tuple[pd.DataFrame, float]:
+        """Open deals valued at amount x P(won | current stage), and the total."""
+        log = log or self._log
+        if log is None:
+            raise ColumnTypeError("pipeline_value needs the event log")
+        deals, total = _core.pipeline_value(self._m, log._log)
+        keys = log.deal_keys()
+        s = self._stages()
+        return pd.DataFrame([{"deal": keys[d.deal], "stage": s[d.stage], "amount": d.amount,
+                              "win_probability": d.win_probability,
+                              "expected_value": d.expected_value} for d in deals]), total
+
+    def scenario(self, leads_per_week: float = 0.0, name: str = "scenario") -> "Scenario":
+        """A chainable what-if starting from this model."""
+        return Scenario(_core.Scenario(self._m, float(leads_per_week), name), self)
+
+    def plan(self, wins: float | None = None, per: str = "week", probability: float | None = None,
+             revenue: float | None = None, mean_won_amount: float | None = None) -> pd.DataFrame:
+        """Entries needed per period at every stage for a goal of ``wins`` (or
+        ``revenue``) per week / month / quarter, and how many periods earlier
+        they must start (the expected days to close); with ``probability``,
+        the entries that hit the goal with that probability."""
+        if (wins is None) == (revenue is None):
+            raise ColumnTypeError("give exactly one of wins= or revenue=")
+        if revenue is not None:
+            amount = _mean_won_amount(self._log) if mean_won_amount is None else mean_won_amount
+            if not amount or math.isnan(amount):
+                raise ColumnTypeError("a revenue goal needs mean_won_amount= or a log with amounts")
+            wins = revenue / amount
+        rows = _core.plan(self._m, float(wins), per, probability)
+        s = self._stages()
+        df = pd.DataFrame([{"stage": s[r.stage], "win_probability": r.win_probability,
+                            f"entries_per_{per}": r.entries_needed,
+                            "lag_days": r.lag_days, f"start_{per}s_earlier": r.lag_periods}
+                           for r in rows]).set_index("stage")
+        if probability is not None:
+            df.insert(2, f"entries_per_{per}_at_p{int(round(probability * 100))}",
+                      [r.entries_needed_at_probability for r in rows])
+        return df
+
+    def forecast(self, horizon_days: float = 90, trials: int = 10_000, seed: int = 1,
+                 quota: float | None = None, leads_per_week: float = 0.0, log: EventLog | None = None,
+                 new_deal_amount: float | None = None, period_days: float = 7, threads: int = 0,
+                 progress: bool | Callable[[int, int], bool] = False) -> "Forecast":
+        """Monte Carlo of the open deals of ``log`` (default: the fitted log)
+        plus Poisson new leads; seeded and reproducible for any thread count.
+        ``progress=True`` shows a progress bar (tqdm, when installed)."""
+        log = log if log is not None else self._log
+        stages, amounts = [], []
+        if log is not None:
+            d = log.deals()
+            kinds = self.graph.kinds
+            open_ = d[~d["last_stage"].map(kinds).isin(["won", "lost"])]
+            ids = {n: i for i, n in enumerate(self._stages())}
+            stages = [ids[x] for x in open_["last_stage"]]
+            amounts = (open_["amount"].astype(float).tolist() if "amount" in open_
+                       else [float("nan")] * len(stages))
+        if new_deal_amount is None:
+            new_deal_amount = _mean_won_amount(log)
+        callback, bar = None, None
+        if callable(progress):
+            callback = progress
+        elif progress:
+            try:
+                from tqdm.auto import tqdm
+                bar = tqdm(total=int(trials), desc="forecast", unit="trial")
+
+                def callback(done, total):
+                    bar.update(done - bar.n)
+                    return True
+            except ImportError:
+                callback = None
+        try:
+            r = _core.forecast(self._m, stages, amounts, float(horizon_days), int(trials), int(seed),
+                               float(leads_per_week), float(new_deal_amount),
+                               float("nan") if quota is None else float(quota), float(period_days),
+                               int(threads), callback)
+        finally:
+            if bar is not None:
+                bar.close()
+        return Forecast(r, quota, period_days)
+
+    def __repr__(self) -> str:
+        w = self.win_probability()
+        entry = self.graph.main_path[0]
+        return f"MarkovModel({len(w)} stages; P(won | {entry}) = {w[entry]:.3f})"
+
+
+class Scenario:
+    """An immutable what-if; every change returns a new Scenario."""
+
+    def __init__(self, core, model: MarkovModel):
+        self._s = core
+        self._model = model
+
+    def _wrap(self, core) -> "Scenario":
+        return Scenario(core, self._model)
+
+    def lift(self, source: str, target: str, points: float | None = None,
+             factor: float | None = None) -> "Scenario":
+        """Raise source -> target by ``points`` percentage points or by a ``factor``."""
+        if (points is None) == (factor is None):
+            raise ColumnTypeError("give exactly one of points= or factor=")
+        if points is not None:
+            return self._wrap(self._s.lift(source, target, float(points)))
+        return self._wrap(self._s.lift_factor(source, target, float(factor)))
+
+    def set_rate(self, source: str, target: str, rate: float) -> "Scenario":
+        return self._wrap(self._s.set_rate(source, target, float(rate)))
+
+    def remove_edge(self, source: str, target: str) -> "Scenario":
+        return self._wrap(self._s.remove_edge(source, target))
+
+    def remove_stage(self, stage: str) -> "Scenario":
+        return self._wrap(self._s.remove_stage(stage))
+
+    def add_leads(self, per_week: float) -> "Scenario":
+        return self._wrap(self._s.add_leads(float(per_week)))
+
+    def set_dwell(self, stage: str, days: float) -> "Scenario":
+        return self._wrap(self._s.set_dwell(stage, float(days)))
+
+    def named(self, name: str) -> "Scenario":
+        return self._wrap(self._s.named(name))
+
+    @property
+    def changes(self) -> list[str]:
+        return list(self._s.changes)
+
+    @property
+    def model(self) -> MarkovModel:
+        return MarkovModel(self._s.model, self._model._log)
+
+    def __repr__(self) -> str:
+        return f"Scenario({self._s.name!r}: {'; '.join(self.changes) or 'no changes'})"
+
+
+def compare(model: MarkovModel, *scenarios: Scenario, leads_per_week: float = 0.0,
+            mean_won_amount: float | None = None) -> pd.DataFrame:
+    """One table: wins and revenue a week, win rate, days to close and deltas
+    against the baseline (the model with ``leads_per_week``), one row per
+    scenario. A scenario's own add_leads adds to its leads."""
+    base = _core.Scenario(model._m, float(leads_per_week), "baseline")
+    others = []
+    for s in scenarios:
+        core = s._s
+        if leads_per_week:
+            core = core.add_leads(float(leads_per_week))
+        others.append(core)
+    amount = _mean_won_amount(model._log) if mean_won_amount is None else float(mean_won_amount)
+    rows = _core.compare(base, others, amount)
+    fields = ["name", "changes", "leads_per_week", "win_rate", "wins_per_week", "revenue_per_week",
+              "days_to_close", "delta_wins_per_week", "delta_revenue_per_week", "delta_win_rate",
+              "delta_days_to_close"]
+    return pd.DataFrame([{f: getattr(r, f) for f in fields} for r in rows]).set_index("name")
+
+
+class Forecast:
+    """The Monte Carlo forecast: per-trial wins and revenue, quantiles, quota odds."""
+
+    def __init__(self, core, quota, period_days):
+        self._f = core
+        self.quota = quota
+        self.period_days = period_days
+
+    @property
+    def mean_wins(self) -> float:
+        return self._f.mean_wins
+
+    @property
+    def quantiles(self) -> pd.DataFrame:
+        """P10 / P50 / P90 and the mean of wins and revenue."""
+        f = self._f
+        return pd.DataFrame({"wins": [f.wins_p10, f.wins_p50, f.wins_p90, f.mean_wins],
+                             "revenue": [f.revenue_p10, f.revenue_p50, f.revenue_p90, f.mean_revenue]},
+                            index=["p10", "p50", "p90", "mean"])
+
+    @property
+    def p_hit_quota(self) -> float:
+        """P(wins >= quota) over the trials (NaN without a quota)."""
+        return self._f.p_hit_quota
+
+    def trials(self) -> pd.DataFrame:
+        """One row per trial: wins and revenue within the horizon."""
+        return pd.DataFrame({"wins": np.asarray(self._f.wins()),
+                             "revenue": np.asarray(self._f.revenue())})
+
+    def to_pandas(self) -> pd.DataFrame:
+        """Per period: mean wins, P10 / P50 / P90 of wins, and cumulative P10 / P50 / P90."""
+        w = np.asarray(self._f.wins_by_period())
+        cum = np.cumsum(w, axis=1)
+        return pd.DataFrame({
+            "period": np.arange(w.shape[1]),
+            "start_day": np.arange(w.shape[1]) * self.period_days,
+            "mean_wins": w.mean(axis=0),
+            "p10": np.quantile(w, 0.1, axis=0), "p50": np.quantile(w, 0.5, axis=0),
+            "p90": np.quantile(w, 0.9, axis=0),
+            "cumulative_p10": np.quantile(cum, 0.1, axis=0),
+            "cumulative_p50": np.quantile(cum, 0.5, axis=0),
+            "cumulative_p90": np.quantile(cum, 0.9, axis=0),
+        }).set_index("period")
+
+    def __repr__(self) -> str:
+        q = self.quantiles["wins"]
+        extra = "" if self.quota is None else f", P(>= {self.quota:g}) = {self.p_hit_quota:.2f}"
+        return f"Forecast(wins P10 {q['p10']:g} / P50 {q['p50']:g} / P90 {q['p90']:g}{extra})"

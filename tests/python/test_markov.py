@@ -1,0 +1,129 @@
+"""The Markov model and what-if engine from Python; absorption checked against
+an independent numpy fundamental-matrix computation."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import salesfunnel as sf
+from conftest import AS_OF
+
+
+def loop_graph():
+    g = sf.StageGraph("loop")
+    for name, kind in [("In", "entry"), ("A", "open"), ("B", "open"), ("Won", "won"),
+                       ("Lost", "lost"), ("Gone", "lost")]:
+        g.add_stage(name, kind)
+    for a, b in [("In", "A"), ("A", "Won"), ("A", "Lost"), ("A", "B"), ("B", "A"), ("B", "Gone"),
+                 ("B", "In")]:
+        g.add_transition(a, b)
+    return g
+
+
+PROBS = {("In", "A"): 1.0, ("A", "Won"): 0.45, ("A", "Lost"): 0.25, ("A", "B"): 0.3,
+         ("B", "A"): 0.4, ("B", "Gone"): 0.35, ("B", "In"): 0.25}
+
+
+def test_absorption_equals_numpy_fundamental_matrix():
+    m = sf.MarkovModel.from_probabilities(loop_graph(), PROBS, dwell_days={"In": 1, "A": 3, "B": 5})
+    P = m.transition_matrix().to_numpy()
+    t, a = [0, 1, 2], [3, 4, 5]
+    Q, R = P[np.ix_(t, t)], P[np.ix_(t, a)]
+    N = np.linalg.inv(np.eye(3) - Q)
+    B = N @ R
+    got = m.absorption().to_numpy()[:3]
+    np.testing.assert_allclose(got, B, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(m.win_probability().to_numpy()[:3], B[:, 0], atol=1e-12)
+    np.testing.assert_allclose(m.expected_steps().to_numpy()[:3], N @ np.ones(3), atol=1e-12)
+    np.testing.assert_allclose(m.expected_days_to_close().to_numpy()[:3], N @ [1, 3, 5], atol=1e-12)
+
+
+def test_sensitivity_matches_numpy_finite_difference():
+    m = sf.MarkovModel.from_probabilities(loop_graph(), PROBS)
+    sens = m.sensitivity(mean_won_amount=1000).set_index(["from_stage", "to_stage"])
+    h = 1e-7
+    bumped = dict(PROBS)
+    scale = (1 - PROBS[("B", "A")] - h) / (1 - PROBS[("B", "A")])
+    for k in [("B", "Gone"), ("B", "In")]:
+        bumped[k] = PROBS[k] * scale
+    bumped[("B", "A")] = PROBS[("B", "A")] + h
+    w0 = m.win_probability()["In"]
+    w1 = sf.MarkovModel.from_probabilities(loop_graph(), bumped).win_probability()["In"]
+    assert sens.loc[("B", "A"), "wins_per_100_per_point"] == pytest.approx((w1 - w0) / h, rel=1e-5)
+    assert sens.loc[("B", "A"), "revenue_per_100_per_point"] == pytest.approx(
+        1000 * sens.loc[("B", "A"), "wins_per_100_per_point"])
+    assert sens["wins_per_100_per_point"].is_monotonic_decreasing
+
+
+def test_fit_censors_open_deals(five_log):
+    m = sf.MarkovModel.fit(five_log, as_of=AS_OF)
+    tm = m.transition_matrix()
+    assert tm.loc["Lead", "Contact"] == pytest.approx(0.8)
+    assert tm.loc["First Meeting", "Active Prospect"] == pytest.approx(1.0)  # C open: no exit
+    assert m.win_probability()["Lead"] == pytest.approx(0.8 * 0.75 * 1.0 * 0.5)
+    edges = m.edges().set_index(["from_stage", "to_stage"])
+    assert edges.loc[("Lead", "Contact"), "count"] == 4
+    deals, total = m.pipeline_value()
+    assert deals["deal"].tolist() == ["C"] and total == pytest.approx(70 * 0.5)
+
+
+def test_scenarios_compare_and_plan(five_log):
+    m = sf.MarkovModel.fit(five_log, as_of=AS_OF)
+    s = m.scenario().lift("Active Prospect", "Client", points=10).named("close better")
+    table = sf.compare(m, s, leads_per_week=100, mean_won_amount=50)
+    base_rate = 0.3
+    assert table.loc["baseline", "wins_per_week"] == pytest.approx(100 * base_rate)
+    # Active Prospect -> Client 0.5 -> 0.6: P(won | Lead) = 0.8 * 0.75 * 0.6 = 0.36.
+    assert table.loc["close better", "win_rate"] == pytest.approx(0.36)
+    assert table.loc["close better", "delta_wins_per_week"] == pytest.approx(6.0)
+    assert table.loc["close better", "revenue_per_week"] == pytest.approx(36 * 50)
+    p = m.plan(wins=3, per="week")
+    assert p.loc["Lead", "entries_per_week"] == pytest.approx(3 / 0.3)
+    assert p.loc["Active Prospect", "entries_per_week"] == pytest.approx(6.0)
+    with pytest.raises(sf.InvalidArgumentError, match="per must be"):
+        m.plan(wins=3, per="fortnight")
+    with pytest.raises(sf.OutOfRangeError):
+        m.scenario().lift("Lead", "Contact", points=50)
+
+
+def test_forecast_reproducible_and_exact_in_the_limit():
+    g = loop_graph()
+    m = sf.MarkovModel.from_probabilities(g, PROBS, dwell_days={"In": 1, "A": 1, "B": 1})
+    log, truth = sf.datasets.synthetic(0, graph=g, probabilities=PROBS)
+    f1 = m.forecast(horizon_days=1e6, period_days=1e6, trials=3000, seed=3, leads_per_week=0.0,
+                    log=None, threads=1)
+    assert f1.mean_wins == 0
+    # 50 new leads a week for 4 weeks, every dwell 0: mean 200 x P(won | In).
+    fast = sf.MarkovModel.from_probabilities(g, PROBS)
+    f = fast.forecast(horizon_days=28, trials=3000, seed=3, leads_per_week=50, threads=2)
+    g2 = fast.forecast(horizon_days=28, trials=3000, seed=3, leads_per_week=50, threads=1)
+    assert np.array_equal(f.trials()["wins"], g2.trials()["wins"])
+    exact = 200 * fast.win_probability()["In"]
+    assert abs(f.mean_wins - exact) <= 2.576 * np.sqrt(exact / 3000)
+    assert f.to_pandas()["mean_wins"].sum() == pytest.approx(f.mean_wins)
+    calls = []
+    fast.forecast(horizon_days=28, trials=2500, seed=3, leads_per_week=50,
+                  progress=lambda done, total: calls.append(done) or True)
+    assert calls == [1000, 2000, 2500]
+
+
+@pytest.mark.slow
+def test_fitted_intervals_cover_the_truth():
+    """Over 100 synthetic logs, 95% Wilson intervals of the fitted edges miss
+    the true probability about 5% of the time: 100 logs x 6 edges inside
+    (0, 1) = 600 intervals, misses ~ Binomial(600, 0.05): mean 30, sd 5.3,
+    so more than 3 sd away ([14, 46]) means the coverage is off."""
+    g = loop_graph()
+    probs = {("In", "A"): 1.0, ("A", "Won"): 0.5, ("A", "Lost"): 0.2, ("A", "B"): 0.3,
+             ("B", "A"): 0.5, ("B", "Gone"): 0.3, ("B", "In"): 0.2}
+    misses = total = 0
+    for seed in range(100):
+        log, truth = sf.datasets.synthetic(300, graph=g, seed=seed, probabilities=probs)
+        e = sf.MarkovModel.fit(log).edges()
+        for _, r in e.iterrows():
+            p = probs.get((r["from_stage"], r["to_stage"]), 0)
+            if 0 < p < 1:
+                total += 1
+                misses += not (r["low"] <= p <= r["high"])
+    assert total == 600
+    assert 14 <= misses <= 46
