@@ -332,7 +332,64 @@ SF_API sf_status sf_team_coverage(const sf_log* log, double quota,
                                   double* out_required_coverage, double* out_velocity,
                                   sf_error* error);
 
-/* Further areas (models, scenarios, plans, forecasts) follow. */
+/* ------------------------------------------ Markov model and what-if */
+
+/** The absorbing Markov model of a process (won and lost stages absorbing). */
+typedef struct sf_model sf_model;
+
+/** Fits from a log with a graph; `prior` pseudo-counts per stage spread over
+ * its graph out-edges; `as_of` NULL: the log's latest event. */
+SF_API sf_status sf_model_fit(const sf_log* log, double prior, const int64_t* as_of,
+                              sf_model** out_model, sf_error* error);
+/** A hypothetical model: n edges given by stage names and probabilities (each
+ * transient stage's must sum to 1); dwell_days per stage in graph order, or NULL. */
+SF_API sf_status sf_model_from_probabilities(const sf_graph* graph, const char* const* from,
+                                             const char* const* to, const double* probability,
+                                             size_t n, const double* dwell_days,
+                                             size_t n_dwell, sf_model** out_model,
+                                             sf_error* error);
+SF_API void sf_model_destroy(sf_model** model);
+SF_API sf_status sf_model_num_stages(const sf_model* model, int32_t* out_count, sf_error* error);
+
+typedef enum sf_model_column {
+  SF_MODEL_WIN_PROBABILITY = 0, /* P(ending in a won stage | stage) */
+  SF_MODEL_EXPECTED_STEPS = 1,  /* moves until won or lost */
+  SF_MODEL_EXPECTED_DAYS = 2,   /* days until won or lost */
+  SF_MODEL_DWELL_DAYS = 3       /* mean days in the stage */
+} sf_model_column;
+
+/** One value per stage (graph order) into out[0..n); FAILED_PRECONDITION
+ * names stages from which no won or lost stage can be reached. */
+SF_API sf_status sf_model_stage_values(const sf_model* model, sf_model_column column, double* out,
+                                       size_t n, sf_error* error);
+/** The transition matrix, row-major stage x stage, into out[0..n) (n >= S*S). */
+SF_API sf_status sf_model_transition_matrix(const sf_model* model, double* out, size_t n,
+                                            sf_error* error);
+/** Exact sensitivity of P(won | entry) per edge, ranked (the weakest link
+ * first): wins per 100 entries for +1 point, and the removal effect (per
+ * entry). Ask with arrays NULL for *out_count, then fill. */
+SF_API sf_status sf_model_sensitivity(const sf_model* model, size_t* out_count, int32_t* out_from,
+                                      int32_t* out_to, double* out_wins_per_100_per_point,
+                                      double* out_removal_effect, size_t capacity,
+                                      sf_error* error);
+/** Entries needed per period at every stage (graph order; infinity for
+ * stages that never win, NaN for won/lost stages) for `goal_wins` per period
+ * of `period_days` (7 a week); out_lag_periods: how many periods earlier to
+ * start. `probability` in (0, 1), or 0 for the mean plan only; then
+ * out_at_probability gets the entries that hit the goal with it. */
+SF_API sf_status sf_model_plan(const sf_model* model, double goal_wins, double period_days,
+                               double probability, double* out_entries, double* out_at_probability,
+                               double* out_lag_periods, size_t n, sf_error* error);
+/** Monte Carlo forecast of a log's open deals plus Poisson new leads over
+ * `horizon_days`; seeded, identical for any thread count. Outputs wins P10,
+ * P50, P90 and mean, and P(wins >= quota) (NaN quota: NaN). */
+SF_API sf_status sf_model_forecast(const sf_model* model, const sf_log* log, double horizon_days,
+                                   int64_t trials, uint64_t seed, double leads_per_week,
+                                   double quota, double* out_p10, double* out_p50,
+                                   double* out_p90, double* out_mean, double* out_p_hit_quota,
+                                   sf_error* error);
+
+/* Further areas follow. */
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -120,3 +120,7 @@ struct sf_report {
 struct sf_grouped_report {
   salesfunnel::grouped_funnel_report r;
 };
+
+struct sf_model {
+  salesfunnel::markov_model m;
+};

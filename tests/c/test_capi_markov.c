@@ -1,0 +1,98 @@
+/* The Markov calls of the C ABI and their error paths.
+ * Chain: Lead -> Won 0.25, Lead -> Lost 0.75, 14 days in Lead. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "salesfunnel/salesfunnel.h"
+
+static int passed = 0, failed = 0;
+#define CHECK(cond)                                                              \
+  do {                                                                           \
+    if (cond) ++passed;                                                          \
+    else {                                                                       \
+      ++failed;                                                                  \
+      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);  \
+    }                                                                            \
+  } while (0)
+
+int main(void) {
+  sf_error err;
+  sf_graph* g = NULL;
+  CHECK(sf_graph_create("simple", &g, &err) == SF_OK);
+  CHECK(sf_graph_add_stage(g, "Lead", SF_STAGE_ENTRY, NULL, &err) == SF_OK);
+  CHECK(sf_graph_add_stage(g, "Won", SF_STAGE_WON, NULL, &err) == SF_OK);
+  CHECK(sf_graph_add_stage(g, "Lost", SF_STAGE_LOST, NULL, &err) == SF_OK);
+  CHECK(sf_graph_add_transition(g, "Lead", "Won", NULL, &err) == SF_OK);
+  CHECK(sf_graph_add_transition(g, "Lead", "Lost", NULL, &err) == SF_OK);
+  const char* from[] = {"Lead", "Lead"};
+  const char* to[] = {"Won", "Lost"};
+  const double p[] = {0.25, 0.75};
+  const double dwell[] = {14, 0, 0};
+  sf_model* m = NULL;
+  CHECK(sf_model_from_probabilities(g, from, to, p, 2, dwell, 3, &m, &err) == SF_OK);
+  int32_t n = 0;
+  CHECK(sf_model_num_stages(m, &n, &err) == SF_OK && n == 3);
+  double v[3];
+  CHECK(sf_model_stage_values(m, SF_MODEL_WIN_PROBABILITY, v, 3, &err) == SF_OK);
+  CHECK(fabs(v[0] - 0.25) < 1e-12 && v[1] == 1.0 && v[2] == 0.0);
+  CHECK(sf_model_stage_values(m, SF_MODEL_EXPECTED_DAYS, v, 3, &err) == SF_OK && fabs(v[0] - 14) < 1e-12);
+  CHECK(sf_model_stage_values(m, SF_MODEL_EXPECTED_STEPS, v, 3, &err) == SF_OK && fabs(v[0] - 1) < 1e-12);
+  CHECK(sf_model_stage_values(m, SF_MODEL_DWELL_DAYS, v, 3, &err) == SF_OK && v[0] == 14);
+  CHECK(sf_model_stage_values(m, SF_MODEL_DWELL_DAYS, v, 2, &err) == SF_OUT_OF_RANGE);
+  CHECK(sf_model_stage_values(m, (sf_model_column)9, v, 3, &err) == SF_INVALID_ARGUMENT);
+  double tm[9];
+  CHECK(sf_model_transition_matrix(m, tm, 9, &err) == SF_OK && tm[1] == 0.25 && tm[2] == 0.75);
+  size_t count = 0;
+  CHECK(sf_model_sensitivity(m, &count, NULL, NULL, NULL, NULL, 0, &err) == SF_OK && count == 2);
+  int32_t f[2], t[2];
+  double w[2], r[2];
+  CHECK(sf_model_sensitivity(m, &count, f, t, w, r, 2, &err) == SF_OK);
+  /* Raising Lead -> Won by a point adds 1 win per 100 entries; removing it loses all 0.25. */
+  CHECK(f[0] == 0 && t[0] == 1 && fabs(w[0] - 1.0) < 1e-12 && fabs(r[0] + 0.25) < 1e-12);
+  /* 3 wins a week at 0.25: 12 entries a week, starting 2 weeks earlier. */
+  double entries[3], at_p[3], lag[3];
+  CHECK(sf_model_plan(m, 3, 7, 0.8, entries, at_p, lag, 3, &err) == SF_OK);
+  CHECK(fabs(entries[0] - 12) < 1e-12 && fabs(lag[0] - 2) < 1e-12 && at_p[0] > 12 && isnan(entries[1]));
+  CHECK(sf_model_plan(m, -1, 7, 0, entries, at_p, lag, 3, &err) == SF_INVALID_ARGUMENT);
+  double p10, p50, p90, mean, hit;
+  /* New leads at 40 per 10000 days, each won with 0.25: wins ~ Poisson(10) over a
+   * 10000-day horizon (14-day stays barely matter); the mean of 20000 trials lies
+   * within 2.576 standard errors (sqrt(10 / 20000)) of 10. */
+  CHECK(sf_model_forecast(m, NULL, 10000, 20000, 1, 40 / (10000 / 7.0), 5, &p10, &p50, &p90, &mean,
+                          &hit, &err) == SF_OK);
+  CHECK(fabs(mean - 10) < 2.576 * sqrt(10.0 / 20000) && p10 <= p50 && p50 <= p90 && hit > 0.5);
+  CHECK(sf_model_forecast(m, NULL, -1, 10, 1, 0, NAN, NULL, NULL, NULL, NULL, NULL, &err) ==
+        SF_INVALID_ARGUMENT);
+  CHECK(sf_model_fit(NULL, 0, NULL, &m, &err) == SF_INVALID_ARGUMENT);
+  const double bad[] = {0.5, 0.4};
+  sf_model* bad_model = NULL;
+  CHECK(sf_model_from_probabilities(g, from, to, bad, 2, NULL, 0, &bad_model, &err) ==
+        SF_INVALID_ARGUMENT);
+  CHECK(strstr(err.message, "sum to 0.9") != NULL);
+  sf_model_destroy(&m);
+  CHECK(m == NULL);
+  sf_model_destroy(NULL);
+
+  /* Fit from a log: 4 deals, 1 won, 3 lost. */
+  const char* deals[] = {"a", "a", "b", "b", "c", "c", "d", "d"};
+  const char* stages[] = {"Lead", "Won", "Lead", "Lost", "Lead", "Lost", "Lead", "Lost"};
+  const int64_t times[] = {0, 86400, 0, 86400, 0, 86400, 0, 86400};
+  sf_log_builder* b = NULL;
+  sf_log* log = NULL;
+  sf_log_builder_create(&b, &err);
+  sf_log_builder_set_deal_str(b, deals, 8, &err);
+  sf_log_builder_set_stage_str(b, stages, 8, &err);
+  sf_log_builder_set_time(b, times, 8, SF_TIME_SECONDS, &err);
+  sf_log_builder_set_graph(b, g, &err);
+  CHECK(sf_log_builder_build(b, &log, &err) == SF_OK);
+  CHECK(sf_model_fit(log, 0, NULL, &m, &err) == SF_OK);
+  CHECK(sf_model_stage_values(m, SF_MODEL_WIN_PROBABILITY, v, 3, &err) == SF_OK && fabs(v[0] - 0.25) < 1e-12);
+  sf_model_destroy(&m);
+  sf_log_destroy(&log);
+  sf_log_builder_destroy(&b);
+  sf_graph_destroy(&g);
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed == 0 ? 0 : 1;
+}
