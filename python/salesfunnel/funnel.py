@@ -125,6 +125,15 @@ class FunnelReport:
             raise ColumnTypeError("this report was built from statistics; group the log instead")
         return GroupedFunnelReport(_core.funnel_by(self._log._log, key, self._as_of))
 
+    def _repr_html_(self) -> str:
+        from .display import funnel_report_html
+        return funnel_report_html(self)
+
+    def plot(self, ax=None):
+        """The funnel chart with drop-offs by exit (matplotlib)."""
+        from .plots import funnel_chart
+        return funnel_chart(self, ax=ax)
+
     def __repr__(self) -> str:
         t = self.totals
         return (f"FunnelReport({t['deals']:,} deals: {t['won']:,} won, {t['lost']:,} lost, "
@@ -160,6 +169,9 @@ class GroupedFunnelReport:
             f.insert(0, self.by, name)
             frames.append(f)
         return pd.concat(frames, ignore_index=True).set_index([self.by, "stage"])
+
+    def _repr_html_(self) -> str:
+        return f"<b>GroupedFunnelReport by {self.by}</b>" + self.totals()._repr_html_()
 
     def totals(self) -> pd.DataFrame:
         """deals, won, lost, open per group."""

@@ -84,6 +84,10 @@ class StageGraph:
                 f"{len(self._g.transition_list)} transitions; main path "
                 f"{' -> '.join(self.main_path)})")
 
+    def _repr_html_(self) -> str:
+        from .display import stage_graph_html
+        return stage_graph_html(self)
+
     # formats
     def to_json(self, indent: int = 2) -> str:
         return self._g.to_json(indent)

@@ -192,6 +192,10 @@ class EventLog:
         return (f"EventLog({self.num_events:,} events, {self.num_deals:,} deals, "
                 f"{len(self.stages)} stages, graph={'none' if g is None else repr(g.name)})")
 
+    def _repr_html_(self) -> str:
+        import html as _html
+        return f"<pre>{_html.escape(repr(self))}</pre>"
+
     def issues(self) -> dict:
         """What was found in the data and kept or folded rather than dropped:
         duplicate_events, repeated_stage_events, out_of_order_rows (with the

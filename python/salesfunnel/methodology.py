@@ -348,6 +348,9 @@ class Audit:
     def average_cycle_days(self) -> float:
         return self._a.average_cycle_days
 
+    def _repr_html_(self) -> str:
+        return "<b>Pipeline audit</b>" + self.summary()._repr_html_() + self.rules()._repr_html_()
+
     def __repr__(self) -> str:
         return (f"Audit(raw {self._a.raw.deals} deals / {self._a.raw.value:,.0f}, qualified "
                 f"{self._a.qualified.deals} deals / {self._a.qualified.value:,.0f})")

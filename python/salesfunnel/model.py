@@ -214,6 +214,10 @@ class MarkovModel:
                 bar.close()
         return Forecast(r, quota, period_days)
 
+    def _repr_html_(self) -> str:
+        from .display import model_html
+        return model_html(self)
+
     def __repr__(self) -> str:
         w = self.win_probability()
         entry = self.graph.main_path[0]
@@ -333,6 +337,15 @@ class Forecast:
             "cumulative_p50": np.quantile(cum, 0.5, axis=0),
             "cumulative_p90": np.quantile(cum, 0.9, axis=0),
         }).set_index("period")
+
+    def _repr_html_(self) -> str:
+        from .display import forecast_html
+        return forecast_html(self)
+
+    def plot(self, ax=None):
+        """The fan chart: P10-P90 of cumulative wins, P50 and the quota line."""
+        from .plots import forecast_fan
+        return forecast_fan(self, ax=ax)
 
     def __repr__(self) -> str:
         q = self.quantiles["wins"]

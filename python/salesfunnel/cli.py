@@ -1,0 +1,170 @@
+"""The salesfunnel command-line tool.
+
+    salesfunnel report events.csv --deal deal_id --stage stage --time entered_at \\
+        [--rep owner] [--amount amount] [--template sales_cycle | --graph graph.json \\
+        | --won Client --lost Lost] -o report.html
+    salesfunnel plan events.csv ... --wins 3 --per week [--probability 0.8]
+    salesfunnel forecast events.csv ... --horizon 90 --trials 10000 --seed 1 [--quota 40]
+    salesfunnel demo
+
+Errors in the user's file are one line naming the file, column and row; add
+--debug for a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+
+import pandas as pd
+
+
+class UserError(Exception):
+    """A problem with the user's input, reported as one line."""
+
+
+def _read_csv(path: str, columns: list[str], text_columns: list[str]) -> pd.DataFrame:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    if not os.path.exists(path):
+        raise UserError(f"{path}: no such file")
+    # Id-like columns stay text; pyarrow reads on several threads.
+    opts = pacsv.ConvertOptions(column_types={c: pa.string() for c in text_columns if c})
+    size = os.path.getsize(path)
+    show = size > 50 * 2**20 and sys.stderr.isatty()
+    try:
+        if show:
+            from tqdm.auto import tqdm
+            reader = pacsv.open_csv(path, convert_options=opts)
+            batches = []
+            with tqdm(total=size, unit="B", unit_scale=True, desc=f"reading {os.path.basename(path)}") as bar:
+                for batch in reader:
+                    batches.append(batch)
+                    bar.update(min(batch.nbytes, size - bar.n))
+            table = pa.Table.from_batches(batches)
+        else:
+            table = pacsv.read_csv(path, convert_options=opts)
+    except pa.ArrowInvalid as e:
+        raise UserError(f"{path}: {e}") from e
+    df = table.to_pandas()
+    missing = [c for c in columns if c and c not in df.columns]
+    if missing:
+        raise UserError(f"{path}: no column '{missing[0]}'; the file has: {', '.join(df.columns)}")
+    return df
+
+
+def _parse_time(df: pd.DataFrame, col: str, path: str) -> None:
+    s = df[col]
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return
+    parsed = pd.to_datetime(s, errors="coerce", utc=True, format="mixed")
+    bad = parsed.isna() & s.notna()
+    if bad.any():
+        row = int(bad.to_numpy().nonzero()[0][0])
+        raise UserError(f"{path}: column '{col}', row {row} (line {row + 2}): cannot read time "
+                        f"{s.iloc[row]!r}")
+    df[col] = parsed.dt.tz_convert(None)
+
+
+def _load(args):
+    import salesfunnel as sf
+
+    cols = [args.deal, args.stage, args.time, args.rep, args.amount]
+    df = _read_csv(args.events, cols, [args.deal, args.stage, args.rep])
+    _parse_time(df, args.time, args.events)
+    graph = None
+    if args.graph:
+        with open(args.graph, encoding="utf-8") as f:
+            graph = sf.StageGraph.from_json(f.read())
+    elif args.template:
+        graph = getattr(sf.templates, args.template)()
+    log = sf.EventLog.from_pandas(df, deal=args.deal, stage=args.stage, time=args.time,
+                                  rep=args.rep, amount=args.amount, graph=graph)
+    if graph is None:
+        if not args.won:
+            raise UserError("give the process: --template NAME, --graph FILE.json, or --won STAGE "
+                            "[--lost STAGE ...] to discover it from the data")
+        graph = sf.StageGraph.discover(log, won=args.won, lost=args.lost or [],
+                                       nurture=args.nurture or [])
+        log = log.with_graph(graph)
+    return log
+
+
+def _add_input(p: argparse.ArgumentParser) -> None:
+    p.add_argument("events", help="CSV of deal stage changes, one row per deal entering a stage")
+    p.add_argument("--deal", required=True, help="deal id column")
+    p.add_argument("--stage", required=True, help="stage column")
+    p.add_argument("--time", required=True, help="time the deal entered the stage")
+    p.add_argument("--rep", help="deal owner column")
+    p.add_argument("--amount", help="deal amount column")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--template", choices=["sales_cycle", "ten_commitments"])
+    g.add_argument("--graph", help="stage graph JSON file")
+    p.add_argument("--won", action="append", help="with no graph: a won stage (repeatable)")
+    p.add_argument("--lost", action="append", help="with no graph: a lost stage (repeatable)")
+    p.add_argument("--nurture", action="append", help="with no graph: a nurture stage")
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="salesfunnel", description="Sales funnel analytics.")
+    sub = ap.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("report", help="write a self-contained HTML report")
+    _add_input(r)
+    r.add_argument("-o", "--output", default="report.html")
+    r.add_argument("--title", default="Sales funnel report")
+    pl = sub.add_parser("plan", help="entries needed per stage for a goal")
+    _add_input(pl)
+    pl.add_argument("--wins", type=float, required=True, help="wins per period")
+    pl.add_argument("--per", choices=["week", "month", "quarter"], default="week")
+    pl.add_argument("--probability", type=float, help="hit the goal with this probability")
+    fc = sub.add_parser("forecast", help="Monte Carlo forecast of the open pipeline")
+    _add_input(fc)
+    fc.add_argument("--horizon", type=float, default=90, help="days")
+    fc.add_argument("--trials", type=int, default=10000)
+    fc.add_argument("--seed", type=int, default=1)
+    fc.add_argument("--quota", type=float)
+    fc.add_argument("--leads-per-week", type=float, default=0.0)
+    sub.add_parser("demo", help="print the funnel report of the bundled BPI 2012 data")
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "demo":
+        from .__main__ import demo
+        return demo()
+    import salesfunnel as sf
+    try:
+        log = _load(args)
+        if args.command == "report":
+            from .report_html import write_report
+            write_report(log, args.output, title=args.title, source=os.path.basename(args.events))
+            print(f"wrote {args.output}")
+        elif args.command == "plan":
+            model = sf.MarkovModel.fit(log)
+            with pd.option_context("display.width", 160, "display.max_columns", 20):
+                print(model.plan(wins=args.wins, per=args.per, probability=args.probability))
+        elif args.command == "forecast":
+            model = sf.MarkovModel.fit(log)
+            f = model.forecast(horizon_days=args.horizon, trials=args.trials, seed=args.seed,
+                               quota=args.quota, leads_per_week=args.leads_per_week,
+                               progress=sys.stderr.isatty())
+            print(f)
+            print(f.quantiles.to_string())
+        return 0
+    except (UserError, sf.SalesfunnelError, OSError) as e:
+        if getattr(args, "debug", False):
+            raise
+        msg = str(e)
+        if not isinstance(e, UserError) and not msg.startswith(args.events):
+            msg = f"{args.events}: {msg}"
+        print(f"salesfunnel: error: {msg}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
