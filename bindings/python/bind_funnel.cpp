@@ -9,19 +9,16 @@
 
 #include <salesfunnel/funnel.hpp>
 
+#include "columns.hpp"
 #include "status.hpp"
 
 namespace py = pybind11;
 using salesfunnel_py::throw_if_error;
+using salesfunnel_py::to_numpy;
 using salesfunnel_py::unwrap;
 namespace sf = salesfunnel;
 
 namespace {
-
-template <class T>
-py::array_t<T> column(const std::vector<T>& v) {
-  return py::array_t<T>(static_cast<py::ssize_t>(v.size()), v.data());
-}
 
 py::dict stage_table(const sf::funnel_report& r) {
   std::vector<std::string> name, kind;
@@ -54,25 +51,25 @@ py::dict stage_table(const sf::funnel_report& r) {
   py::dict d;
   d["stage"] = name;
   d["kind"] = kind;
-  d["main_rank"] = column(rank);
-  d["reached"] = column(reached);
-  d["reached_or_beyond"] = column(rob);
-  d["advanced"] = column(adv);
-  d["dropped"] = column(dropped);
-  d["closed_here"] = column(closed);
-  d["in_progress"] = column(prog);
-  d["open"] = column(open);
-  d["step_conversion"] = column(step);
-  d["step_low"] = column(slo);
-  d["step_high"] = column(shi);
-  d["cumulative_conversion"] = column(cum);
-  d["cumulative_low"] = column(clo);
-  d["cumulative_high"] = column(chi);
-  d["median_days"] = column(med);
-  d["p90_days"] = column(p90);
-  d["mean_days"] = column(mean);
-  d["stays_completed"] = column(done);
-  d["stays_censored"] = column(cens);
+  d["main_rank"] = to_numpy(rank);
+  d["reached"] = to_numpy(reached);
+  d["reached_or_beyond"] = to_numpy(rob);
+  d["advanced"] = to_numpy(adv);
+  d["dropped"] = to_numpy(dropped);
+  d["closed_here"] = to_numpy(closed);
+  d["in_progress"] = to_numpy(prog);
+  d["open"] = to_numpy(open);
+  d["step_conversion"] = to_numpy(step);
+  d["step_low"] = to_numpy(slo);
+  d["step_high"] = to_numpy(shi);
+  d["cumulative_conversion"] = to_numpy(cum);
+  d["cumulative_low"] = to_numpy(clo);
+  d["cumulative_high"] = to_numpy(chi);
+  d["median_days"] = to_numpy(med);
+  d["p90_days"] = to_numpy(p90);
+  d["mean_days"] = to_numpy(mean);
+  d["stays_completed"] = to_numpy(done);
+  d["stays_censored"] = to_numpy(cens);
   return d;
 }
 
@@ -87,7 +84,7 @@ py::dict drop_off_table(const sf::funnel_report& r) {
   py::dict d;
   d["stage"] = at;
   d["exit"] = exit;
-  d["deals"] = column(n);
+  d["deals"] = to_numpy(n);
   return d;
 }
 
@@ -106,8 +103,8 @@ py::dict transition_table(const sf::funnel_report& r) {
   py::dict d;
   d["from_stage"] = from;
   d["to_stage"] = to;
-  d["count"] = column(n);
-  d["median_days"] = column(med);
+  d["count"] = to_numpy(n);
+  d["median_days"] = to_numpy(med);
   d["is_edge"] = edge;
   return d;
 }

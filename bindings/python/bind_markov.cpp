@@ -12,18 +12,16 @@
 
 #include <salesfunnel/salesfunnel.hpp>
 
+#include "columns.hpp"
 #include "status.hpp"
 
 namespace py = pybind11;
 using salesfunnel_py::throw_if_error;
+using salesfunnel_py::to_numpy;
 using salesfunnel_py::unwrap;
 namespace sf = salesfunnel;
 
 namespace {
-template <class T>
-py::array_t<T> column(const std::vector<T>& v) {
-  return py::array_t<T>(static_cast<py::ssize_t>(v.size()), v.data());
-}
 sf::plan_period parse_period(const std::string& p) {
   if (p == "week") return sf::plan_period::week;
   if (p == "month") return sf::plan_period::month;
@@ -63,19 +61,19 @@ void bind_markov(py::module_& m) {
                     return unwrap(sf::markov_model::from_probabilities(g, p, dwell));
                   })
       .def_property_readonly("graph", &sf::markov_model::graph)
-      .def("transition_matrix", [](const sf::markov_model& mm) { return column(mm.transition_matrix()); })
+      .def("transition_matrix", [](const sf::markov_model& mm) { return to_numpy(mm.transition_matrix()); })
       .def_property_readonly("edges", &sf::markov_model::edges)
-      .def("dwell_days", [](const sf::markov_model& mm) { return column(mm.dwell_days()); })
+      .def("dwell_days", [](const sf::markov_model& mm) { return to_numpy(mm.dwell_days()); })
       .def_property_readonly("stages_without_data", &sf::markov_model::stages_without_data)
       .def("ends_chain", &sf::markov_model::ends_chain)
       .def("analyze", [](const sf::markov_model& mm) {
         auto a = unwrap(mm.analyze());
         py::dict d;
         d["absorbing"] = a.absorbing;
-        d["probability"] = column(a.probability);
-        d["win_probability"] = column(a.win_probability);
-        d["expected_steps"] = column(a.expected_steps);
-        d["expected_days"] = column(a.expected_days);
+        d["probability"] = to_numpy(a.probability);
+        d["win_probability"] = to_numpy(a.win_probability);
+        d["expected_steps"] = to_numpy(a.expected_steps);
+        d["expected_days"] = to_numpy(a.expected_days);
         return d;
       });
 
@@ -155,10 +153,10 @@ void bind_markov(py::module_& m) {
   py::class_<sf::forecast_result>(m, "ForecastResult")
       .def_readonly("trials", &sf::forecast_result::trials)
       .def_readonly("periods", &sf::forecast_result::periods)
-      .def("wins", [](const sf::forecast_result& r) { return column(r.wins); })
-      .def("revenue", [](const sf::forecast_result& r) { return column(r.revenue); })
+      .def("wins", [](const sf::forecast_result& r) { return to_numpy(r.wins); })
+      .def("revenue", [](const sf::forecast_result& r) { return to_numpy(r.revenue); })
       .def("wins_by_period", [](const sf::forecast_result& r) {
-        auto a = column(r.wins_by_period);
+        auto a = to_numpy(r.wins_by_period);
         return a.reshape({static_cast<py::ssize_t>(r.trials), static_cast<py::ssize_t>(r.periods)});
       })
       .def_readonly("mean_wins", &sf::forecast_result::mean_wins)
@@ -207,6 +205,6 @@ void bind_markov(py::module_& m) {
     o.as_of_days = as_of_days;
     o.shuffle = shuffle;
     auto c = unwrap(sf::synthetic_events(truth, n, seed, o));
-    return py::make_tuple(column(c.deal), column(c.stage), column(c.time));
+    return py::make_tuple(to_numpy(c.deal), to_numpy(c.stage), to_numpy(c.time));
   });
 }

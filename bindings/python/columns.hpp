@@ -101,6 +101,12 @@ inline sf::time_unit parse_unit(const std::string& u) {
   raise_column_type("column 'time': unsupported time unit '" + u + "' (use s, ms, us or ns)");
 }
 
+/// A new numpy array holding a copy of `v` (results leaving C++).
+template <class T>
+py::array_t<T> to_numpy(const std::vector<T>& v) {
+  return py::array_t<T>(static_cast<py::ssize_t>(v.size()), v.data());
+}
+
 /// A 1-d uint8 view of a bool/uint8 numpy array (kept alive by `keep`).
 inline std::span<const std::uint8_t> bool_column(column_holder& h, const std::string& column,
                                                  const py::object& values) {

@@ -82,6 +82,25 @@ sf_status guard(sf_error* error, F&& body) noexcept {
   }
 }
 
+/// The body of every sf_X_destroy: accepts NULL and a pointer to NULL, and
+/// leaves the caller's handle NULL.
+template <class T>
+void destroy(T** handle) {
+  if (handle == nullptr) return;
+  delete *handle;
+  *handle = nullptr;
+}
+
+/// OUT_OF_RANGE unless caller arrays of `have` entries can hold `need`.
+inline sf_status check_size(std::size_t have, std::size_t need, sf_error* error) {
+  if (have < need) {
+    return fail(error, SF_OUT_OF_RANGE,
+                "output arrays hold " + std::to_string(have) + " entries; " +
+                    std::to_string(need) + " needed");
+  }
+  return SF_OK;
+}
+
 /// Copies text into a caller buffer with the (buf, size, out_len) rules.
 inline sf_status write_text(const std::string& text, char* buf, std::size_t size,
                             std::size_t* out_len, sf_error* error) {

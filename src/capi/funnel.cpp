@@ -1,6 +1,7 @@
 // C ABI: funnel reports, whole and grouped.
 #include "common.hpp"
 
+using sf_capi::check_size;
 using sf_capi::fail;
 using sf_capi::from_status;
 using sf_capi::guard;
@@ -15,14 +16,6 @@ sfn::funnel_options options(const int64_t* as_of) {
   return o;
 }
 
-sf_status check_size(std::size_t have, std::size_t need, sf_error* error) {
-  if (have < need) {
-    return fail(error, SF_OUT_OF_RANGE,
-                "output arrays hold " + std::to_string(have) + " entries; " +
-                    std::to_string(need) + " needed");
-  }
-  return SF_OK;
-}
 
 }  // namespace
 
@@ -59,15 +52,11 @@ SF_API sf_status sf_funnel_by_create(const sf_log* log, const char* by, const in
 }
 
 SF_API void sf_report_destroy(sf_report** report) {
-  if (report == nullptr) return;
-  delete *report;
-  *report = nullptr;
+  sf_capi::destroy(report);
 }
 
 SF_API void sf_grouped_report_destroy(sf_grouped_report** report) {
-  if (report == nullptr) return;
-  delete *report;
-  *report = nullptr;
+  sf_capi::destroy(report);
 }
 
 SF_API sf_status sf_report_num_stages(const sf_report* report, int32_t* out_count,

@@ -73,9 +73,7 @@ SF_API sf_status sf_graph_from_json(const char* json, size_t length, sf_graph** 
 }
 
 SF_API void sf_graph_destroy(sf_graph** graph) {
-  if (graph == nullptr) return;
-  delete *graph;
-  *graph = nullptr;
+  sf_capi::destroy(graph);
 }
 
 SF_API sf_status sf_graph_add_stage(sf_graph* graph, const char* name, sf_stage_kind kind,

@@ -76,9 +76,7 @@ SF_API sf_status sf_log_builder_create(sf_log_builder** out_builder, sf_error* e
 }
 
 SF_API void sf_log_builder_destroy(sf_log_builder** builder) {
-  if (builder == nullptr) return;
-  delete *builder;
-  *builder = nullptr;
+  sf_capi::destroy(builder);
 }
 
 SF_API sf_status sf_log_builder_set_deal_int64(sf_log_builder* builder, const int64_t* ids,
@@ -279,9 +277,7 @@ SF_API sf_status sf_log_builder_build(const sf_log_builder* builder, sf_log** ou
 }
 
 SF_API void sf_log_destroy(sf_log** log) {
-  if (log == nullptr) return;
-  delete *log;
-  *log = nullptr;
+  sf_capi::destroy(log);
 }
 
 SF_API sf_status sf_log_num_events(const sf_log* log, int64_t* out_count, sf_error* error) {

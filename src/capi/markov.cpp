@@ -6,22 +6,12 @@
 
 #include "common.hpp"
 
+using sf_capi::check_size;
 using sf_capi::fail;
 using sf_capi::from_status;
 using sf_capi::guard;
 using sf_capi::ok;
 namespace sfn = salesfunnel;
-
-namespace {
-sf_status check_size(std::size_t have, std::size_t need, sf_error* error) {
-  if (have < need) {
-    return fail(error, SF_OUT_OF_RANGE,
-                "output arrays hold " + std::to_string(have) + " entries; " +
-                    std::to_string(need) + " needed");
-  }
-  return SF_OK;
-}
-}  // namespace
 
 extern "C" {
 
@@ -78,9 +68,7 @@ SF_API sf_status sf_model_from_probabilities(const sf_graph* graph, const char* 
 }
 
 SF_API void sf_model_destroy(sf_model** model) {
-  if (model == nullptr) return;
-  delete *model;
-  *model = nullptr;
+  sf_capi::destroy(model);
 }
 
 SF_API sf_status sf_model_num_stages(const sf_model* model, int32_t* out_count, sf_error* error) {

@@ -89,11 +89,7 @@ SF_API sf_status sf_compare_reps(const sf_log* log, const char* start, const cha
     *out_count = rows.size();
     const bool want_rows = out_rep || out_n || out_wins || out_rate || out_shrunk_rate || out_rank;
     if (!want_rows) return ok(error);
-    if (capacity < rows.size()) {
-      return fail(error, SF_OUT_OF_RANGE,
-                  "output arrays hold " + std::to_string(capacity) + " entries; " +
-                      std::to_string(rows.size()) + " needed");
-    }
+    if (auto st = sf_capi::check_size(capacity, rows.size(), error); st != SF_OK) return st;
     const auto& names = log->log.rep_names();
     for (std::size_t i = 0; i < rows.size(); ++i) {
       if (out_rep) {

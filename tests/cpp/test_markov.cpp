@@ -3,36 +3,13 @@
 #include <salesfunnel/markov.hpp>
 
 #include "hand_log.hpp"
+#include "loop_model.hpp"
 
 using namespace salesfunnel;
 
-namespace {
-// In -> A; A -> Won 0.5, A -> Lost 0.2, A -> B 0.3; B -> A 0.5 (a loop), B -> Lost 0.5.
-stage_graph loop_graph() {
-  stage_graph g("loop");
-  for (auto [n, k] : {std::pair{"In", stage_kind::entry}, {"A", stage_kind::open},
-                      {"B", stage_kind::open}, {"Won", stage_kind::won}, {"Lost", stage_kind::lost}}) {
-    REQUIRE(g.add_stage(n, k).ok());
-  }
-  for (auto [a, b] : {std::pair{"In", "A"}, {"A", "Won"}, {"A", "Lost"}, {"A", "B"}, {"B", "A"},
-                      {"B", "Lost"}}) {
-    REQUIRE(g.add_transition(a, b).ok());
-  }
-  return g;
-}
-markov_model loop_model(double a_won = 0.5, double a_lost = 0.2, double a_b = 0.3) {
-  auto m = markov_model::from_probabilities(
-      loop_graph(),
-      {{"In", "A", 1.0}, {"A", "Won", a_won}, {"A", "Lost", a_lost}, {"A", "B", a_b},
-       {"B", "A", 0.5}, {"B", "Lost", 0.5}},
-      {{"In", 1.0}, {"A", 2.0}, {"B", 4.0}});
-  REQUIRE(m.ok());
-  return *m;
-}
-}  // namespace
 
 TEST_CASE("absorption on a chain with a loop equals the closed form") {
-  auto a = loop_model().analyze();
+  auto a = loop::model().analyze();
   REQUIRE(a.ok());
   // w_A = 0.5 + 0.3 w_B, w_B = 0.5 w_A  =>  w_A = 10/17, w_B = 5/17, w_In = w_A.
   CHECK(a->win_probability[1] == doctest::Approx(10.0 / 17).epsilon(1e-12));
@@ -55,7 +32,7 @@ TEST_CASE("absorption on a chain with a loop equals the closed form") {
 }
 
 TEST_CASE("sensitivity equals finite differences and the closed form") {
-  auto m = loop_model();
+  auto m = loop::model();
   auto sens = sensitivity(m);
   REQUIRE(sens.ok());
   auto find = [&](stage_id f, stage_id t) {
@@ -70,7 +47,7 @@ TEST_CASE("sensitivity equals finite differences and the closed form") {
   // Finite difference: raise A->Won by h, scaling A->Lost and A->B by (0.5 - h) / 0.5.
   const double h = 1e-6;
   const double k = (0.5 - h) / 0.5;
-  auto up = loop_model(0.5 + h, 0.2 * k, 0.3 * k).analyze();
+  auto up = loop::model(0.5 + h, 0.2 * k, 0.3 * k).analyze();
   auto base = m.analyze();
   CHECK((up->win_probability[0] - base->win_probability[0]) / h ==
         doctest::Approx(280.0 / 289).epsilon(1e-5));
@@ -87,7 +64,7 @@ TEST_CASE("sensitivity equals finite differences and the closed form") {
 }
 
 TEST_CASE("a stage that cannot reach won or lost is a clear error") {
-  auto g = loop_graph();
+  auto g = loop::graph();
   auto m = markov_model::from_probabilities(
       g, {{"In", "A", 1.0}, {"A", "B", 1.0}, {"B", "A", 1.0}});
   REQUIRE(m.ok());

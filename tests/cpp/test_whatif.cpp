@@ -5,34 +5,13 @@
 
 #include <salesfunnel/salesfunnel.hpp>
 
+#include "loop_model.hpp"
+
 using namespace salesfunnel;
 
-namespace {
-stage_graph loop_graph() {
-  stage_graph g("loop");
-  for (auto [n, k] : {std::pair{"In", stage_kind::entry}, {"A", stage_kind::open},
-                      {"B", stage_kind::open}, {"Won", stage_kind::won}, {"Lost", stage_kind::lost}}) {
-    REQUIRE(g.add_stage(n, k).ok());
-  }
-  for (auto [a, b] : {std::pair{"In", "A"}, {"A", "Won"}, {"A", "Lost"}, {"A", "B"}, {"B", "A"},
-                      {"B", "Lost"}}) {
-    REQUIRE(g.add_transition(a, b).ok());
-  }
-  return g;
-}
-markov_model loop_model() {
-  auto m = markov_model::from_probabilities(
-      loop_graph(),
-      {{"In", "A", 1.0}, {"A", "Won", 0.5}, {"A", "Lost", 0.2}, {"A", "B", 0.3},
-       {"B", "A", 0.5}, {"B", "Lost", 0.5}},
-      {{"In", 1.0}, {"A", 2.0}, {"B", 4.0}});
-  REQUIRE(m.ok());
-  return *m;
-}
-}  // namespace
 
 TEST_CASE("scenarios change the model immutably and compare in one table") {
-  scenario base(loop_model(), 100);
+  scenario base(loop::model(), 100);
   auto lifted = base.lift("A", "Won", 10);
   REQUIRE(lifted.ok());
   // A -> Won 0.6; Lost and B keep their 2:3 split of the remaining 0.4.
@@ -86,7 +65,7 @@ TEST_CASE("reverse planning: 3 wins a week at P(won) = 0.25 needs 12 entries a w
 }
 
 TEST_CASE("forecast: mean within its 99% interval of the exact value; seeded; threads") {
-  auto m = loop_model();
+  auto m = loop::model();
   std::vector<open_deal> deals(200, open_deal{0, 10.0});
   forecast_options o;
   o.horizon_days = 1e9;  // long enough that every deal closes
@@ -114,7 +93,7 @@ TEST_CASE("forecast: mean within its 99% interval of the exact value; seeded; th
 }
 
 TEST_CASE("forecast: quota odds and new leads") {
-  auto m = loop_model();
+  auto m = loop::model();
   forecast_options o;
   o.horizon_days = 1e9;
   o.period_days = 1e9;
@@ -127,7 +106,7 @@ TEST_CASE("forecast: quota odds and new leads") {
   CHECK(f->p_hit_quota == 0);
   // 10 leads a week for 10 weeks (horizon 70 days, zero dwell): about 100 x 10/17 wins.
   auto fast = markov_model::from_probabilities(
-      loop_graph(), {{"In", "A", 1.0}, {"A", "Won", 0.5}, {"A", "Lost", 0.2}, {"A", "B", 0.3},
+      loop::graph(), {{"In", "A", 1.0}, {"A", "Won", 0.5}, {"A", "Lost", 0.2}, {"A", "B", 0.3},
                      {"B", "A", 0.5}, {"B", "Lost", 0.5}});
   o.horizon_days = 70;
   o.period_days = 7;
@@ -142,7 +121,7 @@ TEST_CASE("synthetic logs: fitted edges' 95% intervals cover the truth at about 
   // 200 seeds x 5 edges with 0 < p < 1 = 1000 intervals; at the nominal rate
   // the number that miss is Binomial(1000, 0.05): mean 50, sd 6.9, so a
   // count outside 50 +- 3 sd = [29, 71] would mean the coverage is off.
-  auto truth = loop_model();
+  auto truth = loop::model();
   int misses = 0, total = 0;
   for (std::uint64_t seed = 1; seed <= 200; ++seed) {
     auto cols = synthetic_events(truth, 300, seed);
