@@ -87,6 +87,10 @@ void bind_markov(py::module_& m) {
   m.def("sensitivity", [](const sf::markov_model& mm, std::optional<sf::stage_id> start, double amount) {
     return unwrap(sf::sensitivity(mm, start, amount));
   });
+  m.def("win_probability_after", [](const sf::markov_model& mm, const sf::funnel_stats& s,
+                                    sf::stage_id stage, double days) {
+    return unwrap(sf::win_probability_after(mm, s, stage, days));
+  });
   m.def("stage_removal_effect", [](const sf::markov_model& mm, sf::stage_id s) {
     return unwrap(sf::stage_removal_effect(mm, s));
   });

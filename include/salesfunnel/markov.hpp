@@ -442,6 +442,41 @@ inline absl::StatusOr<double> stage_removal_effect(const markov_model& m, stage_
          base.win_probability[static_cast<std::size_t>(from_stage)];
 }
 
+/// P(won | stage, the deal has already spent `days` there): a deal that has
+/// sat too long is worth less when long stays tend to end in a loss.
+///
+/// From the observed moves out of `stage` whose stay lasted longer than
+/// `days` (funnel_stats::transition_time, per next stage), the next-stage
+/// shares among stays that long are q_j = n_j(> days) / n(> days), and the
+/// value is sum_j q_j P(won | j) with the model's absorption probabilities.
+/// Durations are read at the sketch's 2% bucket resolution. With no observed
+/// move that long, the unconditional P(won | stage) is returned.
+inline absl::StatusOr<double> win_probability_after(const markov_model& m, const funnel_stats& s,
+                                                    stage_id stage, double days) {
+  if (s.num_stages != m.num_stages()) {
+    return absl::InvalidArgumentError("funnel statistics and model differ in stage count");
+  }
+  if (stage < 0 || stage >= m.num_stages()) {
+    return absl::OutOfRangeError(absl::StrCat("stage ", stage, " is not in the model"));
+  }
+  if (!(days >= 0)) return absl::InvalidArgumentError("days must be >= 0");
+  SALESFUNNEL_ASSIGN_OR_RETURN(auto a, m.analyze());
+  if (m.ends_chain(stage)) return a.win_probability[static_cast<std::size_t>(stage)];
+  const auto S = static_cast<std::size_t>(m.num_stages());
+  const double limit = days * 86400.0;
+  double total = 0, won = 0;
+  for (std::size_t j = 0; j < S; ++j) {
+    const auto& counts = s.transition_time[static_cast<std::size_t>(stage) * S + j].observed_counts();
+    double longer = 0;
+    for (std::size_t b = 0; b < counts.size(); ++b) {
+      if (duration_sketch::bucket_value(b) > limit) longer += static_cast<double>(counts[b]);
+    }
+    total += longer;
+    won += longer * a.win_probability[j];
+  }
+  return total > 0 ? won / total : a.win_probability[static_cast<std::size_t>(stage)];
+}
+
 /// One open deal valued by the model.
 struct pipeline_deal {
   std::int64_t deal = 0;  ///< deal id in the log

@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['AccountabilityHistory', 'AccountabilityReport', 'AccountabilityRow', 'AuditRules', 'AuditedDeal', 'BatchInfo', 'BatchReport', 'BatchStep', 'BetaPrior', 'ComparisonRow', 'ConversationLog', 'ConversationPlan', 'CoverageReport', 'CoverageRow', 'EdgeSensitivity', 'EventLog', 'FollowUp', 'ForecastResult', 'FunnelReport', 'FunnelStats', 'GreatConversation', 'GreatConversationSet', 'GreatConversationTally', 'GroupedFunnelReport', 'Interval', 'MarkovEdge', 'MarkovModel', 'MeetingLog', 'MeetingRate', 'PipelineAudit', 'PipelineDeal', 'PipelineTotals', 'PlanRow', 'Reallocation', 'RepComparison', 'RepRateRow', 'RuleCheck', 'RuleSummary', 'Scenario', 'StageGraph', 'WeeklyGreatRow', 'audit_pipeline', 'build_conversation_log', 'build_event_log', 'build_meeting_log', 'buyer_accountability', 'compare', 'compare_reps', 'compute_funnel_stats', 'count_great_conversations', 'coverage', 'discover_stage_graph', 'follow_ups', 'forecast', 'funnel', 'funnel_by', 'lead_batches', 'make_funnel_report', 'meeting_rate_from_meetings', 'meeting_rate_from_stages', 'pipeline_value', 'plan', 'plan_great_conversations', 'plan_great_conversations_observed', 'reallocate_leads', 'sales_cycle', 'sensitivity', 'stage_removal_effect', 'synthetic_events', 'ten_commitments', 'weekly_great_conversations']
+__all__: list[str] = ['AccountabilityHistory', 'AccountabilityReport', 'AccountabilityRow', 'AuditRules', 'AuditedDeal', 'BatchInfo', 'BatchReport', 'BatchStep', 'BetaPrior', 'ComparisonRow', 'ConversationLog', 'ConversationPlan', 'CoverageReport', 'CoverageRow', 'EdgeSensitivity', 'EventLog', 'FollowUp', 'ForecastResult', 'FunnelReport', 'FunnelStats', 'GreatConversation', 'GreatConversationSet', 'GreatConversationTally', 'GroupedFunnelReport', 'Interval', 'MarkovEdge', 'MarkovModel', 'MeetingLog', 'MeetingRate', 'PipelineAudit', 'PipelineDeal', 'PipelineTotals', 'PlanRow', 'Reallocation', 'RepComparison', 'RepRateRow', 'RuleCheck', 'RuleSummary', 'Scenario', 'StageGraph', 'WeeklyGreatRow', 'audit_pipeline', 'build_conversation_log', 'build_event_log', 'build_meeting_log', 'buyer_accountability', 'compare', 'compare_reps', 'compute_funnel_stats', 'count_great_conversations', 'coverage', 'discover_stage_graph', 'follow_ups', 'forecast', 'funnel', 'funnel_by', 'lead_batches', 'make_funnel_report', 'meeting_rate_from_meetings', 'meeting_rate_from_stages', 'pipeline_value', 'plan', 'plan_great_conversations', 'plan_great_conversations_observed', 'reallocate_leads', 'sales_cycle', 'sensitivity', 'stage_removal_effect', 'synthetic_events', 'ten_commitments', 'weekly_great_conversations', 'win_probability_after']
 class StageGraph:
     __hash__: typing.ClassVar[None] = None
     @staticmethod
@@ -977,5 +977,7 @@ def synthetic_events(arg0: MarkovModel, arg1: typing.SupportsInt | typing.Suppor
 def ten_commitments() -> StageGraph:
     ...
 def weekly_great_conversations(arg0: ConversationLog, arg1: GreatConversationSet, arg2: typing.SupportsFloat | typing.SupportsIndex) -> list[WeeklyGreatRow]:
+    ...
+def win_probability_after(arg0: MarkovModel, arg1: FunnelStats, arg2: typing.SupportsInt | typing.SupportsIndex, arg3: typing.SupportsFloat | typing.SupportsIndex) -> float:
     ...
 __version__: str = '0.1.0'

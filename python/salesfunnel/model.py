@@ -128,6 +128,16 @@ class MarkovModel:
                               "revenue_per_100_per_point": r.revenue_per_100_per_point,
                               "removal_effect_per_100": 100 * r.removal_effect} for r in rows])
 
+    def win_probability_after(self, stage: str, days: float, log: EventLog | None = None) -> float:
+        """P(won | in ``stage``, already ``days`` there), from the stays out of
+        ``stage`` that lasted that long (a deal that sat too long is worth less)."""
+        from .funnel import funnel_stats
+        log = log or self._log
+        if log is None:
+            raise ColumnTypeError("win_probability_after needs the event log the model came from")
+        return _core.win_probability_after(self._m, funnel_stats(log)._s,
+                                           self._stages().index(stage), float(days))
+
     def stage_removal_effect(self, stage: str) -> float:
         """Change in P(won | entry) if deals entering ``stage`` were lost."""
         return _core.stage_removal_effect(self._m, self._stages().index(stage))

@@ -109,3 +109,20 @@ TEST_CASE("fit from the five hand-counted deals; merged halves fit the same mode
   REQUIRE(pv->first.size() == 1);
   CHECK(pv->second == doctest::Approx(35.0));
 }
+
+TEST_CASE("a deal that has sat longer is valued by the stays that lasted that long") {
+  auto log = hand::build(hand::five_deals());
+  funnel_options o;
+  o.as_of = 20 * hand::day;
+  auto stats = compute_funnel_stats(log, o);
+  auto m = markov_model::fit(*stats, *log.graph());
+  const auto lead = *log.graph()->find("Lead");
+  // Lead stays: A 1 day, B 2, C 1, E 1 (-> Contact); D 1 (-> Disqualified).
+  // Past 1.5 days only B's stay remains, and it went on to Contact, whose
+  // P(won) is 0.75 * 1 * 0.5 = 0.375; from day 0 it is the plain 0.3.
+  CHECK(*win_probability_after(*m, *stats, lead, 1.5) == doctest::Approx(0.375));
+  CHECK(*win_probability_after(*m, *stats, lead, 0.0) == doctest::Approx(0.3));
+  // Past every observed stay: no evidence, so the unconditional value.
+  CHECK(*win_probability_after(*m, *stats, lead, 30.0) == doctest::Approx(0.3));
+  CHECK(win_probability_after(*m, *stats, 99, 1.0).status().code() == absl::StatusCode::kOutOfRange);
+}

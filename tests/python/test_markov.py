@@ -63,6 +63,8 @@ def test_fit_censors_open_deals(five_log):
     assert m.win_probability()["Lead"] == pytest.approx(0.8 * 0.75 * 1.0 * 0.5)
     edges = m.edges().set_index(["from_stage", "to_stage"])
     assert edges.loc[("Lead", "Contact"), "count"] == 4
+    # Past 1.5 days in Lead only B's 2-day stay (on to Contact, P(won) 0.375) remains.
+    assert m.win_probability_after("Lead", 1.5) == pytest.approx(0.375)
     deals, total = m.pipeline_value()
     assert deals["deal"].tolist() == ["C"] and total == pytest.approx(70 * 0.5)
 
