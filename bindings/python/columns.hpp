@@ -72,9 +72,9 @@ struct column_holder {
                                                     : std::span<const std::uint8_t>());
     }
     if (tag == "cat") {
-      auto c = py::array_t<std::int32_t, py::array::c_style | py::array::forcecast>::ensure(spec[1]);
-      if (!c) raise_column_type("column '" + column + "': categorical codes must be integers");
-      keep.push_back(c);
+      // pandas keeps codes as narrow as the category count allows; read them in place.
+      auto any = py::array::ensure(spec[1]);
+      if (!any || any.ndim() != 1) raise_column_type("column '" + column + "': categorical codes must be a 1-d integer array");
       auto cats = spec[2].cast<py::list>();
       auto& view = views.emplace_back();
       for (auto item : cats) {
@@ -87,6 +87,19 @@ struct column_holder {
         view.emplace_back(p, static_cast<std::size_t>(len));
         keep.push_back(py::reinterpret_borrow<py::object>(item));
       }
+      if (py::isinstance<py::array_t<std::int8_t>>(any)) {
+        auto c = py::array_t<std::int8_t, py::array::c_style>::ensure(any);
+        keep.push_back(c);
+        return sf::key_column::categorical<std::int8_t>({c.data(), static_cast<std::size_t>(c.size())}, view);
+      }
+      if (py::isinstance<py::array_t<std::int16_t>>(any)) {
+        auto c = py::array_t<std::int16_t, py::array::c_style>::ensure(any);
+        keep.push_back(c);
+        return sf::key_column::categorical<std::int16_t>({c.data(), static_cast<std::size_t>(c.size())}, view);
+      }
+      auto c = py::array_t<std::int32_t, py::array::c_style | py::array::forcecast>::ensure(any);
+      if (!c) raise_column_type("column '" + column + "': categorical codes must be integers");
+      keep.push_back(c);
       return sf::key_column::categorical({c.data(), static_cast<std::size_t>(c.size())}, view);
     }
     raise_column_type("column '" + column + "': unknown column kind '" + tag + "'");

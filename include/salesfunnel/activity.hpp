@@ -128,18 +128,9 @@ inline absl::Status check_bool_column(std::span<const std::uint8_t> v, std::stri
   return absl::OkStatus();
 }
 
-/// Categorical codes must index the categories (event_log trusts them; the
-/// activity logs come from C callers too, so they check).
+/// Categorical codes must index the categories.
 inline absl::Status check_key_column(const key_column& c, std::string_view name) {
-  if (c.type() != key_column::kind::categorical) return absl::OkStatus();
-  const auto nc = static_cast<std::int64_t>(c.categories().size());
-  auto codes = c.codes();
-  for (std::size_t i = 0; i < codes.size(); ++i) {
-    if (codes[i] >= nc) {
-      return column_error(name, i, absl::StrCat("category code ", codes[i], " is outside [0, ", nc, ")"));
-    }
-  }
-  return absl::OkStatus();
+  return c.check_codes(name);
 }
 
 inline absl::Status check_rows(std::string_view name, std::size_t len, std::string_view first,

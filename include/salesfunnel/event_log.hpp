@@ -28,6 +28,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -84,27 +85,57 @@ class key_column {
     c.size_ = v.size();
     return c;
   }
-  /// Codes index `categories`; a negative code is null.
-  static key_column categorical(std::span<const std::int32_t> codes,
+  /// Codes index `categories`; a negative code is null. Codes may be 8, 16
+  /// or 32 bits wide (pandas picks the narrowest), and are read in place.
+  template <class Code>
+    requires(std::is_same_v<Code, std::int8_t> || std::is_same_v<Code, std::int16_t> ||
+             std::is_same_v<Code, std::int32_t>)
+  static key_column categorical(std::span<const Code> codes,
                                 std::span<const std::string_view> categories) {
     key_column c;
     c.kind_ = kind::categorical;
-    c.codes_ = codes;
+    c.code_data_ = codes.data();
+    c.code_width_ = sizeof(Code);
     c.cats_ = categories;
     c.size_ = codes.size();
     return c;
+  }
+  static key_column categorical(std::span<const std::int32_t> codes,
+                                std::span<const std::string_view> categories) {
+    return categorical<std::int32_t>(codes, categories);
   }
 
   kind type() const { return kind_; }
   bool present() const { return kind_ != kind::absent; }
   std::size_t size() const { return size_; }
   bool is_null(std::size_t i) const {
-    if (kind_ == kind::categorical) return codes_[i] < 0;
+    if (kind_ == kind::categorical) return code(i) < 0;
     return !valid_.empty() && valid_[i] == 0;
+  }
+  /// The categorical code at row i.
+  std::int32_t code(std::size_t i) const {
+    switch (code_width_) {
+      case 1: return static_cast<const std::int8_t*>(code_data_)[i];
+      case 2: return static_cast<const std::int16_t*>(code_data_)[i];
+      default: return static_cast<const std::int32_t*>(code_data_)[i];
+    }
+  }
+  /// InvalidArgument naming the column and row of the first categorical code
+  /// that does not index the categories (other kinds always pass).
+  absl::Status check_codes(std::string_view column) const {
+    if (kind_ != kind::categorical) return absl::OkStatus();
+    const auto nc = static_cast<std::int64_t>(cats_.size());
+    for (std::size_t i = 0; i < size_; ++i) {
+      if (code(i) >= nc) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("column '", detail::av(column), "', row ", i, ": category code ", code(i),
+                         " is outside [0, ", nc, ")"));
+      }
+    }
+    return absl::OkStatus();
   }
   std::span<const std::int64_t> ints() const { return ints_; }
   std::span<const std::string_view> strs() const { return strs_; }
-  std::span<const std::int32_t> codes() const { return codes_; }
   std::span<const std::string_view> categories() const { return cats_; }
   /// The value at row i as text (for messages and string interning).
   std::string text(std::size_t i) const {
@@ -112,7 +143,7 @@ class key_column {
       case kind::integer: return absl::StrCat(ints_[i]);
       case kind::string: return std::string(strs_[i]);
       case kind::categorical:
-        return codes_[i] >= 0 ? std::string(cats_[static_cast<std::size_t>(codes_[i])]) : "";
+        return code(i) >= 0 ? std::string(cats_[static_cast<std::size_t>(code(i))]) : "";
       case kind::absent: break;
     }
     return "";
@@ -123,7 +154,8 @@ class key_column {
   std::size_t size_ = 0;
   std::span<const std::int64_t> ints_;
   std::span<const std::string_view> strs_;
-  std::span<const std::int32_t> codes_;
+  const void* code_data_ = nullptr;
+  std::size_t code_width_ = 4;
   std::span<const std::string_view> cats_;
   std::span<const std::uint8_t> valid_;
 };
@@ -347,12 +379,11 @@ interned intern_rows(const key_column& c, bool keep_ints, std::size_t count, Row
     case key_column::kind::categorical: {
       // Categories are interned by first appearance too, so ids do not
       // depend on unused categories.
-      auto codes = c.codes();
       std::vector<std::int32_t> remap(c.categories().size(), -1);
       for (std::size_t i = 0; i < count; ++i) {
         const std::int64_t row = row_of(i);
         if (row < 0) continue;
-        auto code = codes[row];
+        auto code = c.code(static_cast<std::size_t>(row));
         if (code < 0) continue;
         auto& m = remap[static_cast<std::size_t>(code)];
         if (m < 0) {
@@ -430,6 +461,10 @@ inline absl::StatusOr<event_log> event_log::build(const event_columns& cols,
     if (a.name.empty()) return absl::InvalidArgumentError("an attribute column has an empty name");
     SALESFUNNEL_RETURN_IF_ERROR(check_len(a.name, a.values.size()));
   }
+  SALESFUNNEL_RETURN_IF_ERROR(cols.deal.check_codes("deal"));
+  SALESFUNNEL_RETURN_IF_ERROR(cols.stage.check_codes("stage"));
+  SALESFUNNEL_RETURN_IF_ERROR(cols.rep.check_codes("rep"));
+  for (const auto& a : cols.attributes) SALESFUNNEL_RETURN_IF_ERROR(a.values.check_codes(a.name));
   if (n >= std::numeric_limits<std::uint32_t>::max()) {
     return absl::InvalidArgumentError("an event log holds at most 2^32 - 1 events");
   }
@@ -507,28 +542,32 @@ inline absl::StatusOr<event_log> event_log::build(const event_columns& cols,
   }
 
   // Counting sort of rows by deal (stable: input order within a deal). The
-  // scatter moves each row's time, stage and row number next to its deal's
-  // other rows, so the per-deal work below reads contiguous memory.
+  // scatter writes each row's time straight into the final time column and
+  // its (row, stage) next to it, so the per-deal work reads contiguous memory
+  // and no second copy of the times is ever made.
   std::vector<std::int64_t> offsets(static_cast<std::size_t>(nd) + 1, 0);
   for (std::size_t i = 0; i < n; ++i) ++offsets[static_cast<std::size_t>(deals.ids[i]) + 1];
   std::partial_sum(offsets.begin(), offsets.end(), offsets.begin());
   struct record {
-    std::int64_t time;
     std::uint32_t row;
     stage_id stage;
   };
   std::vector<record> recs(n);
+  auto& tim = d->time;
+  tim.resize(n);
   {
     std::vector<std::int64_t> cursor(offsets.begin(), offsets.end() - 1);
     for (std::size_t i = 0; i < n; ++i) {
-      recs[cursor[deals.ids[i]]++] = record{cols.time[i], static_cast<std::uint32_t>(i), stage_of_row[i]};
+      const auto pos = cursor[deals.ids[i]]++;
+      tim[pos] = cols.time[i];
+      recs[pos] = record{static_cast<std::uint32_t>(i), stage_of_row[i]};
     }
   }
   std::vector<std::int32_t>().swap(deals.ids);
   std::vector<stage_id>().swap(stage_of_row);
 
   // Per deal: count rows out of time order, sort by (time, row), fold
-  // duplicates and repeats. Each chunk of deals compacts in place.
+  // duplicates and repeats. Each deal compacts in place within its segment.
   const int chunks = std::max(1, std::min<int>(threads * 4, static_cast<int>(std::max<std::int64_t>(nd, 1))));
   struct chunk_result {
     std::int64_t out_of_order = 0, first_ooo = -1;
@@ -543,35 +582,39 @@ inline absl::StatusOr<event_log> event_log::build(const event_columns& cols,
       if (count++ == 0 || row < first) first = row;
     };
     for (std::int64_t k = b; k < e; ++k) {
-      auto* first = recs.data() + offsets[k];
-      auto* last = recs.data() + offsets[k + 1];
+      const auto first = offsets[k], last = offsets[k + 1];
       bool sorted = true;
-      for (auto* p = first + 1; p < last; ++p) {
-        if (p->time < (p - 1)->time) {
+      for (auto p = first + 1; p < last; ++p) {
+        if (tim[p] < tim[p - 1]) {
           sorted = false;
-          note(r.out_of_order, r.first_ooo, p->row);
+          note(r.out_of_order, r.first_ooo, recs[p].row);
         }
       }
       if (!sorted) {
         // Insertion sort: deals have few events, and it is stable on row order.
-        for (auto* p = first + 1; p < last; ++p) {
-          record x = *p;
-          auto* q = p;
-          while (q > first && (q - 1)->time > x.time) {
-            *q = *(q - 1);
+        for (auto p = first + 1; p < last; ++p) {
+          const auto t = tim[p];
+          const record x = recs[p];
+          auto q = p;
+          while (q > first && tim[q - 1] > t) {
+            tim[q] = tim[q - 1];
+            recs[q] = recs[q - 1];
             --q;
           }
-          *q = x;
+          tim[q] = t;
+          recs[q] = x;
         }
       }
-      auto* out = first;
-      for (auto* p = first; p < last; ++p) {
-        if (out != first && p->stage == (out - 1)->stage) {
-          if (p->time == (out - 1)->time) note(r.dup, r.first_dup, p->row);
-          else note(r.rep, r.first_rep, p->row);
+      auto out = first;
+      for (auto p = first; p < last; ++p) {
+        if (out != first && recs[p].stage == recs[out - 1].stage) {
+          if (tim[p] == tim[out - 1]) note(r.dup, r.first_dup, recs[p].row);
+          else note(r.rep, r.first_rep, recs[p].row);
           continue;
         }
-        *out++ = *p;
+        tim[out] = tim[p];
+        recs[out] = recs[p];
+        ++out;
       }
       kept[k] = out - first;
     }
@@ -604,29 +647,12 @@ inline absl::StatusOr<event_log> event_log::build(const event_columns& cols,
     }
   }
 
-  // Copy the kept events into the final columns (sequential reads and writes).
+  // Per-deal values need each deal's kept rows, which are still in recs at
+  // the old offsets: take them before the segments move.
+  // (The deal's kept events are recs[offsets[k] .. offsets[k] + kept[k]).)
   d->offsets.assign(static_cast<std::size_t>(nd) + 1, 0);
   for (std::int64_t k = 0; k < nd; ++k) d->offsets[k + 1] = d->offsets[k] + kept[k];
   const auto m = static_cast<std::size_t>(d->offsets[nd]);
-  d->stage.resize(m);
-  d->time.resize(m);
-  d->row.resize(m);
-  detail::parallel_chunks(nd, chunks, threads, [&](std::int64_t b, std::int64_t e, int) {
-    for (std::int64_t k = b; k < e; ++k) {
-      const auto* src = recs.data() + offsets[k];
-      auto dst = d->offsets[k];
-      for (std::int64_t j = 0; j < kept[k]; ++j) {
-        d->stage[dst + j] = src[j].stage;
-        d->time[dst + j] = src[j].time;
-        d->row[dst + j] = src[j].row;
-      }
-    }
-  });
-  if (m > 0) {
-    auto [lo, hi] = std::minmax_element(d->time.begin(), d->time.end());
-    d->min_time = *lo;
-    d->max_time = *hi;
-  }
 
   // Per-deal values: the last non-null value among the deal's kept events,
   // in time order (recs was sorted and compacted in place per deal).
@@ -663,6 +689,28 @@ inline absl::StatusOr<event_log> event_log::build(const event_columns& cols,
     d->attrs.push_back(attribute_data{a.name, std::move(values.ids), std::move(values.names)});
   }
 
+  // Move each deal's kept segment down to its final offset (sequential,
+  // destinations never pass their sources), then split the records.
+  for (std::int64_t k = 0; k < nd; ++k) {
+    const auto src = offsets[k], dst = d->offsets[k];
+    if (src != dst) {
+      std::copy(tim.begin() + src, tim.begin() + src + kept[k], tim.begin() + dst);
+      std::copy(recs.begin() + src, recs.begin() + src + kept[k], recs.begin() + dst);
+    }
+  }
+  tim.resize(m);
+  d->stage.resize(m);
+  d->row.resize(m);
+  for (std::size_t i = 0; i < m; ++i) {
+    d->stage[i] = recs[i].stage;
+    d->row[i] = recs[i].row;
+  }
+  std::vector<record>().swap(recs);
+  if (m > 0) {
+    auto [lo, hi] = std::minmax_element(d->time.begin(), d->time.end());
+    d->min_time = *lo;
+    d->max_time = *hi;
+  }
   SALESFUNNEL_RETURN_IF_ERROR(check_unknown_transitions(*d, opt.strict));
   return event_log(std::move(d));
 }

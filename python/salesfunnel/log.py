@@ -27,7 +27,9 @@ def _key_spec(column: str, values) -> tuple:
         dtype = values.dtype
     if isinstance(dtype, pd.CategoricalDtype):
         cat = values.array if isinstance(values, pd.Series) else pd.Categorical(values)
-        codes = np.asarray(cat.codes, dtype=np.int32)
+        codes = np.asarray(cat.codes)      # int8 / int16 / int32: read in place
+        if codes.dtype.itemsize > 4:
+            codes = codes.astype(np.int32)
         return ("cat", codes, [str(c) for c in cat.categories])
     if pd.api.types.is_bool_dtype(dtype):
         raise ColumnTypeError(f"column '{column}' has dtype {dtype}; expected integers or strings")

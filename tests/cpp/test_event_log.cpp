@@ -104,3 +104,30 @@ TEST_CASE("stage_map folds raw names; integer deal keys; discover a graph") {
   CHECK(rep->won == 1);
   CHECK(rep->lost == 1);
 }
+
+TEST_CASE("categorical codes of any width; codes outside the categories are an error") {
+  std::vector<std::int64_t> deals = {1, 1, 2};
+  std::vector<std::string_view> cats = {"Lead", "Contact", "Disqualified"};
+  std::vector<std::int8_t> codes8 = {0, 1, 0};
+  std::vector<std::int16_t> codes16 = {0, 1, 0};
+  std::vector<std::int64_t> t = {0, 10, 0};
+  event_log_options opt;
+  opt.graph = templates::sales_cycle();
+  event_columns c;
+  c.deal = key_column::integers(deals);
+  c.time = t;
+  c.stage = key_column::categorical<std::int8_t>(codes8, cats);
+  auto a = event_log::build(c, opt);
+  c.stage = key_column::categorical<std::int16_t>(codes16, cats);
+  auto b = event_log::build(c, opt);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CHECK(a->num_events() == 3);
+  CHECK(std::vector<stage_id>(a->stages().begin(), a->stages().end()) ==
+        std::vector<stage_id>(b->stages().begin(), b->stages().end()));
+  codes8[2] = 5;  // only three categories
+  c.stage = key_column::categorical<std::int8_t>(codes8, cats);
+  auto bad = event_log::build(c, opt);
+  CHECK(std::string(bad.status().message()) ==
+        "column 'stage', row 2: category code 5 is outside [0, 3)");
+}
