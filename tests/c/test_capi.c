@@ -9,17 +9,8 @@
 
 #include "salesfunnel/salesfunnel.h"
 
-static int passed = 0, failed = 0;
+#include "check.h"
 
-#define CHECK(cond)                                                   \
-  do {                                                                \
-    if (cond) {                                                       \
-      ++passed;                                                       \
-    } else {                                                          \
-      ++failed;                                                       \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                                 \
-  } while (0)
 
 #define DAY 86400
 
@@ -335,6 +326,5 @@ int main(void) {
   test_null_arguments();
   test_log_and_report();
   test_builder_errors();
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed == 0 ? 0 : 1;
+  return report();
 }

@@ -7,15 +7,8 @@
 
 #include "salesfunnel/salesfunnel.h"
 
-static int passed = 0, failed = 0;
-#define CHECK(cond)                                                              \
-  do {                                                                           \
-    if (cond) ++passed;                                                          \
-    else {                                                                       \
-      ++failed;                                                                  \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);  \
-    }                                                                            \
-  } while (0)
+#include "check.h"
+
 
 int main(void) {
   sf_error err;
@@ -93,6 +86,5 @@ int main(void) {
   sf_log_destroy(&log);
   sf_log_builder_destroy(&b);
   sf_graph_destroy(&g);
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed == 0 ? 0 : 1;
+  return report();
 }

@@ -6,15 +6,8 @@
 
 #include "salesfunnel/salesfunnel.h"
 
-static int passed = 0, failed = 0;
-#define CHECK(cond)                                                              \
-  do {                                                                           \
-    if (cond) ++passed;                                                          \
-    else {                                                                       \
-      ++failed;                                                                  \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);  \
-    }                                                                            \
-  } while (0)
+#include "check.h"
+
 
 static void test_great_conversations(void) {
   sf_error err;
@@ -132,6 +125,5 @@ int main(void) {
   test_great_conversations();
   test_plan();
   test_compare_reps_and_coverage();
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed == 0 ? 0 : 1;
+  return report();
 }
