@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <cmath>
+#include <optional>
+
 #include <salesfunnel/markov.hpp>
 
 #include "hand_log.hpp"
@@ -125,4 +128,52 @@ TEST_CASE("a deal that has sat longer is valued by the stays that lasted that lo
   // Past every observed stay: no evidence, so the unconditional value.
   CHECK(*win_probability_after(*m, *stats, lead, 30.0) == doctest::Approx(0.3));
   CHECK(win_probability_after(*m, *stats, 99, 1.0).status().code() == absl::StatusCode::kOutOfRange);
+}
+
+TEST_CASE("every edge's sensitivity equals a central finite difference to 1e-6") {
+  // A chain with a backward edge (B -> In), a self-contained loop A <-> B and
+  // two lost stages, so no row is trivial: every edge strictly inside (0, 1)
+  // is checked, not one picked by hand.
+  stage_graph g("back");
+  for (auto [n, k] : {std::pair{"In", stage_kind::entry}, {"A", stage_kind::open},
+                      {"B", stage_kind::open}, {"Won", stage_kind::won}, {"Lost", stage_kind::lost},
+                      {"Gone", stage_kind::lost}}) {
+    REQUIRE(g.add_stage(n, k).ok());
+  }
+  for (auto [a, b] : {std::pair{"In", "A"}, {"In", "Gone"}, {"A", "Won"}, {"A", "Lost"}, {"A", "B"},
+                      {"B", "A"}, {"B", "Gone"}, {"B", "In"}}) {
+    REQUIRE(g.add_transition(a, b).ok());
+  }
+  auto m = markov_model::from_probabilities(
+      g, {{"In", "A", 0.9}, {"In", "Gone", 0.1}, {"A", "Won", 0.45}, {"A", "Lost", 0.25},
+          {"A", "B", 0.3}, {"B", "A", 0.4}, {"B", "Gone", 0.35}, {"B", "In", 0.25}});
+  REQUIRE(m.ok());
+  auto sens = sensitivity(*m, std::nullopt, 250.0);
+  REQUIRE(sens.ok());
+  CHECK(sens->size() == 8);
+  // W(p_ij + h) with i's other exits scaled by (1 - p_ij - h) / (1 - p_ij).
+  auto win_at = [&](stage_id i, stage_id j, double h) {
+    const auto S = static_cast<std::size_t>(m->num_stages());
+    std::vector<double> row(S);
+    const double pij = m->probability(i, j);
+    for (std::size_t k = 0; k < S; ++k) {
+      row[k] = m->probability(i, static_cast<stage_id>(k)) * (1 - pij - h) / (1 - pij);
+    }
+    row[static_cast<std::size_t>(j)] = pij + h;
+    return m->with_row(i, row).analyze()->win_probability[0];
+  };
+  const double h = 1e-5;  // central difference: truncation ~h^2, rounding ~1e-16 / h
+  int checked = 0;
+  for (const auto& s : *sens) {
+    const double fd = (win_at(s.from, s.to, h) - win_at(s.from, s.to, -h)) / (2 * h);
+    CHECK(std::abs(s.wins_per_100_per_point - fd) <= 1e-6);
+    CHECK(s.revenue_per_100_per_point == doctest::Approx(250.0 * s.wins_per_100_per_point));
+    ++checked;
+  }
+  CHECK(checked == 8);
+  // The ranking is by the derivative itself, and an exit to a lost stage
+  // always hurts: its derivative is negative.
+  for (const auto& s : *sens) {
+    if (g.kind_of(s.to) == stage_kind::lost) CHECK(s.wins_per_100_per_point < 0);
+  }
 }
