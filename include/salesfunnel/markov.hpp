@@ -387,13 +387,16 @@ struct edge_sensitivity {
 /// Per point (d = 0.01) this is the change in wins per entry x 0.01, which is
 /// wins per 100 entries x 1, hence the field's name. One solve of
 /// (I - Q)^T y = e_start gives the row N[start, .] for every edge at once;
-/// the removal effects re-solve per edge (exact, not simulated). A removal
+/// the removal effects re-solve per edge (exact, not simulated; pass
+/// removal_effects = false to skip them: removal_effect is then NaN and the
+/// whole ranking costs about two analyze() calls). A removal
 /// that leaves `from` in a closed loop with no way out scores -W (those deals
 /// never win). tests/cpp/test_markov.cpp checks every edge of a chain with a
 /// backward edge against a central finite difference to 1e-6.
 inline absl::StatusOr<std::vector<edge_sensitivity>> sensitivity(
     const markov_model& m, std::optional<stage_id> start = std::nullopt,
-    double mean_won_amount = std::numeric_limits<double>::quiet_NaN()) {
+    double mean_won_amount = std::numeric_limits<double>::quiet_NaN(),
+    bool removal_effects = true) {
   SALESFUNNEL_ASSIGN_OR_RETURN(auto base, m.analyze());
   const stage_id from_stage = start.value_or(m.graph().entry());
   const auto c = detail::index_chain(m);
@@ -424,6 +427,11 @@ inline absl::StatusOr<std::vector<edge_sensitivity>> sensitivity(
     s.probability = pij;
     s.wins_per_100_per_point = row_of_n[i] * (base.win_probability[j] - rest);
     s.revenue_per_100_per_point = s.wins_per_100_per_point * mean_won_amount;
+    if (!removal_effects) {
+      s.removal_effect = std::numeric_limits<double>::quiet_NaN();
+      out.push_back(s);
+      continue;
+    }
     // Removal: p_ij -> 0, the others scaled up; with no others, i is lost.
     markov_model without = [&] {
       if (pij >= 1.0 - 1e-15) return m.with_stage_lost(e.from);

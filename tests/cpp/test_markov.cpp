@@ -171,6 +171,14 @@ TEST_CASE("every edge's sensitivity equals a central finite difference to 1e-6")
     ++checked;
   }
   CHECK(checked == 8);
+  // Without removal effects: the same derivatives in the same order, removal NaN.
+  auto quick = sensitivity(*m, std::nullopt, 250.0, /*removal_effects=*/false);
+  REQUIRE(quick.ok());
+  REQUIRE(quick->size() == sens->size());
+  for (std::size_t i = 0; i < sens->size(); ++i) {
+    CHECK((*quick)[i].wins_per_100_per_point == (*sens)[i].wins_per_100_per_point);
+    CHECK(std::isnan((*quick)[i].removal_effect));
+  }
   // The ranking is by the derivative itself, and an exit to a lost stage
   // always hurts: its derivative is negative.
   for (const auto& s : *sens) {
