@@ -139,6 +139,14 @@ inline absl::StatusOr<forecast_result> forecast(const markov_model& m,
       if (p > 0) next[a].emplace_back(c += p, static_cast<stage_id>(b));
     }
   }
+  // Per-stage lookups hoisted out of the walk (kind_of goes through the graph).
+  std::vector<char> ends(S), wins_here(S);
+  std::vector<double> dwell(S);
+  for (std::size_t a = 0; a < S; ++a) {
+    ends[a] = m.ends_chain(static_cast<stage_id>(a));
+    wins_here[a] = m.absorbed_win(static_cast<stage_id>(a)) > 0;
+    dwell[a] = m.dwell_days()[a];
+  }
   const stage_id entry = m.graph().entry();
   forecast_result r;
   r.trials = opt.trials;
@@ -152,8 +160,8 @@ inline absl::StatusOr<forecast_result> forecast(const markov_model& m,
     double wins = 0, revenue = 0;
     auto walk = [&](stage_id s, double now, double amount) {
       for (int step = 0; step < 100000; ++step) {
-        if (m.ends_chain(s)) {
-          if (m.absorbed_win(s) > 0 && now <= opt.horizon_days) {
+        if (ends[static_cast<std::size_t>(s)]) {
+          if (wins_here[static_cast<std::size_t>(s)] && now <= opt.horizon_days) {
             wins += 1;
             if (!std::isnan(amount)) revenue += amount;
             const auto p = std::min<std::int64_t>(static_cast<std::int64_t>(now / opt.period_days), r.periods - 1);
@@ -161,7 +169,7 @@ inline absl::StatusOr<forecast_result> forecast(const markov_model& m,
           }
           return;
         }
-        now += detail::exponential(rng, m.dwell_days()[static_cast<std::size_t>(s)]);
+        now += detail::exponential(rng, dwell[static_cast<std::size_t>(s)]);
         if (now > opt.horizon_days) return;
         const double u = detail::uniform01(rng);
         const auto& row = next[static_cast<std::size_t>(s)];
