@@ -5,6 +5,9 @@
         | --won Client --lost Lost] -o report.html
     salesfunnel plan events.csv ... --wins 3 --per week [--probability 0.8]
     salesfunnel forecast events.csv ... --horizon 90 --trials 10000 --seed 1 [--quota 40]
+    salesfunnel report export.csv --snapshot --deal opportunity_id --stage deal_stage \\
+        --stage-date Engaging=engage_date --stage-date Won=close_date \\
+        --stage-date Lost=close_date --graph graph.json   # one row per deal
     salesfunnel demo
 
 Errors in the user's file are one line naming the file, column and row; add
@@ -53,6 +56,9 @@ def _read_csv(path: str, columns: list[str], text_columns: list[str]) -> pd.Data
     missing = [c for c in columns if c and c not in df.columns]
     if missing:
         raise UserError(f"{path}: no column '{missing[0]}'; the file has: {', '.join(df.columns)}")
+    for c in dict.fromkeys(c for c in text_columns if c):
+        # A blank id or stage cell is missing (as pandas.read_csv reads it), not the name "".
+        df[c] = df[c].mask(df[c].str.strip() == "")
     return df
 
 
@@ -69,20 +75,52 @@ def _parse_time(df: pd.DataFrame, col: str, path: str) -> None:
     df[col] = parsed.dt.tz_convert(None)
 
 
+def _stage_dates(items: list[str] | None) -> dict[str, str]:
+    """--stage-date STAGE=COLUMN options as {stage: column}."""
+    out: dict[str, str] = {}
+    for item in items or []:
+        stage, eq, column = item.partition("=")
+        if not eq or not stage.strip() or not column.strip():
+            raise UserError(f"--stage-date {item!r}: expected STAGE=COLUMN, "
+                            "e.g. --stage-date Won=close_date")
+        if stage.strip() in out:
+            raise UserError(f"--stage-date: stage '{stage.strip()}' is given twice")
+        out[stage.strip()] = column.strip()
+    return out
+
+
+def _read_events(args, graph):
+    """The event log from a file of stage changes, or with --snapshot from a
+    file of one row per deal (current stage + the date each stage was entered)."""
+    import salesfunnel as sf
+
+    keys = [args.deal, args.stage, args.rep]
+    if not args.snapshot:
+        if args.stage_date or not args.time:
+            raise UserError("give --time COLUMN for a file of stage changes, or --snapshot with "
+                            "--stage-date STAGE=COLUMN for a file of one row per deal")
+        df = _read_csv(args.events, keys + [args.time, args.amount], keys)
+        _parse_time(df, args.time, args.events)
+        return sf.EventLog.from_pandas(df, deal=args.deal, stage=args.stage, time=args.time,
+                                       rep=args.rep, amount=args.amount, graph=graph)
+    dates = _stage_dates(args.stage_date)
+    if not dates or args.time:
+        raise UserError("--snapshot takes --stage-date STAGE=COLUMN (repeatable) instead of --time")
+    df = _read_csv(args.events, keys + [args.amount, *dates.values()], keys)
+    return sf.EventLog.from_snapshot(df, deal=args.deal, stage=args.stage, stage_dates=dates,
+                                     rep=args.rep, amount=args.amount, graph=graph)
+
+
 def _load(args):
     import salesfunnel as sf
 
-    cols = [args.deal, args.stage, args.time, args.rep, args.amount]
-    df = _read_csv(args.events, cols, [args.deal, args.stage, args.rep])
-    _parse_time(df, args.time, args.events)
     graph = None
     if args.graph:
         with open(args.graph, encoding="utf-8") as f:
             graph = sf.StageGraph.from_json(f.read())
     elif args.template:
         graph = getattr(sf.templates, args.template)()
-    log = sf.EventLog.from_pandas(df, deal=args.deal, stage=args.stage, time=args.time,
-                                  rep=args.rep, amount=args.amount, graph=graph)
+    log = _read_events(args, graph)
     if graph is None:
         if not args.won:
             raise UserError("give the process: --template NAME, --graph FILE.json, or --won STAGE "
@@ -94,10 +132,16 @@ def _load(args):
 
 
 def _add_input(p: argparse.ArgumentParser) -> None:
-    p.add_argument("events", help="CSV of deal stage changes, one row per deal entering a stage")
+    p.add_argument("events", help="CSV of deal stage changes, one row per deal entering a stage "
+                                  "(with --snapshot: one row per deal)")
     p.add_argument("--deal", required=True, help="deal id column")
-    p.add_argument("--stage", required=True, help="stage column")
-    p.add_argument("--time", required=True, help="time the deal entered the stage")
+    p.add_argument("--stage", required=True, help="stage column (with --snapshot: current stage)")
+    p.add_argument("--time", help="time the deal entered the stage")
+    p.add_argument("--snapshot", action="store_true",
+                   help="the file has one row per deal (a CRM export): give --stage-date")
+    p.add_argument("--stage-date", action="append", metavar="STAGE=COLUMN",
+                   help="with --snapshot: the column holding the date a deal entered STAGE "
+                        "(repeatable; stages may share one: Won=close_date, Lost=close_date)")
     p.add_argument("--rep", help="deal owner column")
     p.add_argument("--amount", help="deal amount column")
     g = p.add_mutually_exclusive_group()

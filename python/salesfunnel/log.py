@@ -97,6 +97,9 @@ class EventLog:
     :meth:`issues`, and ``strict=True`` turns them into errors.
     """
 
+    #: Counts that ``issues()`` adds to the core's (set by from_snapshot).
+    _extra_issues: dict | None = None
+
     def __init__(self, core_log: "_core.EventLog"):
         self._log = core_log
 
@@ -155,6 +158,33 @@ class EventLog:
             attributes={a: df[a] for a in (attributes or ())}, graph=graph,
             stage_map=stage_map, strict=strict, time_unit=time_unit, threads=threads)
 
+    @classmethod
+    def from_snapshot(cls, df: pd.DataFrame, *, deal: str, stage: str,
+                      stage_dates: Mapping[str, str], rep: str | None = None,
+                      amount: str | None = None, attributes: Sequence[str] = (),
+                      graph: StageGraph | None = None, as_of=None, time_unit: str = "s",
+                      strict: bool = False) -> "EventLog":
+        """Build from a CRM export with one row per deal (not one per stage change).
+
+        ``stage`` is the column of each deal's current stage; ``stage_dates``
+        maps stage names to the column holding the date the deal entered that
+        stage. Each dated stage becomes an event; a date column shared by
+        several stages (Won and Lost) counts only for the current stage; the
+        current stage always gets an event (its own date, else the deal's
+        latest other date, else ``as_of``, default the export's latest date).
+        ``issues()`` counts what was inferred; rules in
+        :mod:`salesfunnel.snapshot`.
+
+        >>> log = EventLog.from_snapshot(df, deal="opportunity_id", stage="deal_stage",
+        ...     stage_dates={"Engaging": "engage_date", "Won": "close_date",
+        ...                  "Lost": "close_date"}, rep="sales_agent", amount="close_value",
+        ...     graph=sf.datasets.crm_graph())
+        """
+        from .snapshot import from_snapshot
+        return from_snapshot(df, deal=deal, stage=stage, stage_dates=stage_dates, rep=rep,
+                             amount=amount, attributes=attributes, graph=graph, as_of=as_of,
+                             time_unit=time_unit, strict=strict)
+
     # shape
     @property
     def num_events(self) -> int:
@@ -202,18 +232,27 @@ class EventLog:
         """What was found in the data and kept or folded rather than dropped:
         duplicate_events, repeated_stage_events, out_of_order_rows (with the
         first row of each) and unknown_transitions (a DataFrame of stage pairs
-        the graph lacks, with counts and first rows)."""
+        the graph lacks, with counts and first rows).
+
+        Logs built by :meth:`from_snapshot` add the snapshot_* counts of what
+        was inferred (kept by :meth:`with_graph`; :meth:`select_deals` drops
+        them, since they count the whole export); in such logs the first_*_row
+        values number the reshaped events, not the export's rows."""
         d = dict(self._log.issues())
         d["unknown_transitions"] = pd.DataFrame(
             d["unknown_transitions"], columns=["from_stage", "to_stage", "count", "first_row"])
+        d.update(self._extra_issues or {})
         return d
 
     def with_graph(self, graph: StageGraph, strict: bool = False) -> "EventLog":
         """The same events mapped onto ``graph`` by stage name."""
-        return EventLog(self._log.with_graph(graph._g, strict))
+        out = EventLog(self._log.with_graph(graph._g, strict))
+        out._extra_issues = self._extra_issues
+        return out
 
     def select_deals(self, deals: Iterable[int]) -> "EventLog":
-        """A log of only the given deal positions (0-based, in this log's order)."""
+        """A log of only the given deal positions (0-based, in this log's order);
+        without the snapshot_* counts of :meth:`issues`."""
         return EventLog(self._log.select_deals(np.asarray(list(deals) if not isinstance(
             deals, np.ndarray) else deals, dtype=np.int64)))
 
