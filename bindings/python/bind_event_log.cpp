@@ -12,7 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include <salesfunnel/event_log.hpp>
+#include <salesfunnel/core/discover.hpp>
+#include <salesfunnel/core/event_log.hpp>
 
 #include "columns.hpp"
 #include "status.hpp"
@@ -119,14 +120,7 @@ void bind_event_log(py::module_& m) {
            py::arg("graph"), py::arg("strict") = false)
       .def("select_deals",
            [](const sf::event_log& l, py::array_t<std::int64_t, py::array::c_style | py::array::forcecast> d) {
-             for (py::ssize_t i = 0; i < d.size(); ++i) {
-               if (d.data()[i] < 0 || d.data()[i] >= l.num_deals()) {
-                 salesfunnel_py::raise_status(absl::OutOfRangeError(
-                     "select_deals: deal index " + std::to_string(d.data()[i]) + " outside [0, " +
-                     std::to_string(l.num_deals()) + ")"));
-               }
-             }
-             return l.select_deals({d.data(), static_cast<std::size_t>(d.size())});
+             return unwrap(l.select_deals({d.data(), static_cast<std::size_t>(d.size())}));
            });
 
   m.def(

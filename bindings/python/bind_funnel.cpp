@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include <salesfunnel/funnel.hpp>
+#include <salesfunnel/stats/funnel_report.hpp>
 
 #include "columns.hpp"
 #include "status.hpp"
@@ -179,10 +179,7 @@ void bind_funnel(py::module_& m) {
         absl::StatusOr<sf::grouped_funnel_report> r = absl::UnknownError("not computed");
         {
           py::gil_scoped_release release;
-          if (by == "rep") r = sf::funnel_by_rep(log, opt);
-          else if (by == "cohort_week") r = sf::funnel_by_cohort(log, sf::cohort_period::week, opt);
-          else if (by == "cohort_month") r = sf::funnel_by_cohort(log, sf::cohort_period::month, opt);
-          else r = sf::funnel_by_attribute(log, by, opt);
+          r = sf::funnel_by(log, by, opt);
         }
         return unwrap(std::move(r));
       },

@@ -100,9 +100,22 @@ void bind_markov(py::module_& m) {
       .def_readonly("amount", &sf::pipeline_deal::amount)
       .def_readonly("win_probability", &sf::pipeline_deal::win_probability)
       .def_readonly("expected_value", &sf::pipeline_deal::expected_value);
-  m.def("pipeline_value", [](const sf::markov_model& mm, const sf::event_log& log) {
-    return unwrap(sf::pipeline_value(mm, log));
-  });
+  m.def("pipeline_value", [](const sf::markov_model& mm, const sf::event_log& log,
+                             std::optional<std::int64_t> as_of) {
+    return unwrap(sf::pipeline_value(mm, log, as_of));
+  }, py::arg("model"), py::arg("log"), py::arg("as_of") = py::none());
+  m.def("open_deals", [](const sf::markov_model& mm, const sf::event_log& log, std::optional<std::int64_t> as_of) {
+    std::vector<sf::stage_id> stages;
+    std::vector<double> amounts;
+    for (const auto& d : sf::open_deals_of(mm, log, as_of)) {
+      stages.push_back(d.stage);
+      amounts.push_back(d.amount);
+    }
+    return std::make_pair(stages, amounts);
+  }, py::arg("model"), py::arg("log"), py::arg("as_of") = py::none());
+  m.def("mean_won_amount", [](const sf::event_log& log, std::optional<std::int64_t> as_of) {
+    return sf::mean_won_amount(log, as_of);
+  }, py::arg("log"), py::arg("as_of") = py::none());
 
   py::class_<sf::scenario>(m, "Scenario")
       .def(py::init<sf::markov_model, double, std::string>(), py::arg("model"),

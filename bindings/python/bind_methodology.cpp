@@ -143,6 +143,9 @@ void bind_methodology(py::module_& m) {
   m.def("plan_great_conversations", [](double per_week, double rate) {
     return unwrap(sf::plan_great_conversations(per_week, rate));
   });
+  m.def("plan_great_conversations_interval", [](double per_week, double rate, double low, double high) {
+    return unwrap(sf::plan_great_conversations(per_week, sf::interval{rate, low, high}));
+  });
   m.def("plan_great_conversations_observed", [](double per_week, const sf::meeting_rate& r) {
     return unwrap(sf::plan_great_conversations(per_week, r));
   });

@@ -2,7 +2,10 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
-#include <salesfunnel/stage_graph.hpp>
+#include <salesfunnel/core/discover.hpp>
+#include <salesfunnel/core/stage_graph.hpp>
+#include <salesfunnel/core/templates.hpp>
+#include <salesfunnel/io/graph_json.hpp>
 
 #include "status.hpp"
 
@@ -58,10 +61,11 @@ void bind_stage_graph(py::module_& m) {
              auto x = g.find(a), y = g.find(b);
              return x && y && g.has_edge(*x, *y);
            })
-      .def("to_json", &sf::stage_graph::to_json, py::arg("indent") = 2)
+      .def("to_json", [](const sf::stage_graph& g, int indent) { return sf::to_json(g, indent); },
+           py::arg("indent") = 2)
       .def_static("from_json",
-                  [](const std::string& text) { return unwrap(sf::stage_graph::from_json(text)); })
-      .def("to_dot", &sf::stage_graph::to_dot)
+                  [](const std::string& text) { return unwrap(sf::stage_graph_from_json(text)); })
+      .def("to_dot", [](const sf::stage_graph& g) { return sf::to_dot(g); })
       .def("__eq__", [](const sf::stage_graph& a, const sf::stage_graph& b) { return a == b; })
       .def("__copy__", [](const sf::stage_graph& g) { return g; });
 

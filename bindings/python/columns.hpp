@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include <salesfunnel/event_log.hpp>
+#include <salesfunnel/core/event_log.hpp>
 
 #include "status.hpp"
 

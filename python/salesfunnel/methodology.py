@@ -152,12 +152,14 @@ def plan_great_conversations(first_meetings_per_week: float, rate: float, *,
     """"N first meetings a week need about M great conversations at your rate":
     needed = N / rate, with its floor and ceiling (and the range over the
     rate's interval when low/high are given)."""
-    p = _core.plan_great_conversations(float(first_meetings_per_week), float(rate))
+    ranged = low is not None and high is not None
+    p = (_core.plan_great_conversations_interval(float(first_meetings_per_week), float(rate),
+                                                 float(low), float(high)) if ranged else
+         _core.plan_great_conversations(float(first_meetings_per_week), float(rate)))
     out = {"first_meetings": p.first_meetings, "rate": p.rate, "needed": p.needed,
            "needed_floor": p.needed_floor, "needed_ceil": p.needed_ceil}
-    if low is not None and high is not None:
-        out["needed_low"] = first_meetings_per_week / high if high > 0 else float("nan")
-        out["needed_high"] = first_meetings_per_week / low if low > 0 else float("inf")
+    if ranged:
+        out["needed_low"], out["needed_high"] = p.needed_low, p.needed_high
     return out
 
 

@@ -28,12 +28,7 @@ __all__ = ["MarkovModel", "Scenario", "Forecast", "compare"]
 
 
 def _mean_won_amount(log: EventLog | None) -> float:
-    if log is None or not log._log.has_amount:
-        return float("nan")
-    deals = log.deals()
-    kinds = log.graph.kinds
-    won = deals[deals["last_stage"].map(kinds) == "won"]["amount"].dropna()
-    return float(won.mean()) if len(won) else float("nan")
+    return float("nan") if log is None else _core.mean_won_amount(log._log)
 
 
 class MarkovModel:
@@ -190,15 +185,7 @@ class MarkovModel:
         plus Poisson new leads; seeded and reproducible for any thread count.
         ``progress=True`` shows a progress bar (tqdm, when installed)."""
         log = log if log is not None else self._log
-        stages, amounts = [], []
-        if log is not None:
-            d = log.deals()
-            kinds = self.graph.kinds
-            open_ = d[~d["last_stage"].map(kinds).isin(["won", "lost"])]
-            ids = {n: i for i, n in enumerate(self._stages())}
-            stages = [ids[x] for x in open_["last_stage"]]
-            amounts = (open_["amount"].astype(float).tolist() if "amount" in open_
-                       else [float("nan")] * len(stages))
+        stages, amounts = _core.open_deals(self._m, log._log) if log is not None else ([], [])
         if new_deal_amount is None:
             new_deal_amount = _mean_won_amount(log)
         callback, bar = None, None

@@ -39,12 +39,7 @@ SF_API sf_status sf_funnel_by_create(const sf_log* log, const char* by, const in
     SF_REQUIRE(log, "log");
     SF_REQUIRE(by, "by");
     SF_REQUIRE(out_report, "out_report");
-    std::string_view key(by);
-    absl::StatusOr<sfn::grouped_funnel_report> r = absl::UnknownError("");
-    if (key == "rep") r = sfn::funnel_by_rep(log->log, options(as_of));
-    else if (key == "cohort_week") r = sfn::funnel_by_cohort(log->log, sfn::cohort_period::week, options(as_of));
-    else if (key == "cohort_month") r = sfn::funnel_by_cohort(log->log, sfn::cohort_period::month, options(as_of));
-    else r = sfn::funnel_by_attribute(log->log, key, options(as_of));
+    auto r = sfn::funnel_by(log->log, by, options(as_of));
     if (!r.ok()) return from_status(r.status(), error);
     *out_report = new sf_grouped_report{std::move(*r)};
     return ok(error);

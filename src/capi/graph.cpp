@@ -65,7 +65,7 @@ SF_API sf_status sf_graph_from_json(const char* json, size_t length, sf_graph** 
   return guard(error, [&] {
     SF_REQUIRE(json, "json");
     SF_REQUIRE(out_graph, "out_graph");
-    auto g = sfn::stage_graph::from_json(std::string_view(json, length));
+    auto g = sfn::stage_graph_from_json(std::string_view(json, length));
     if (!g.ok()) return from_status(g.status(), error);
     *out_graph = new sf_graph{std::move(*g)};
     return ok(error);
@@ -196,7 +196,7 @@ SF_API sf_status sf_graph_to_json(const sf_graph* graph, char* buf, size_t size,
                                   sf_error* error) {
   return guard(error, [&] {
     SF_REQUIRE(graph, "graph");
-    return sf_capi::write_text(graph->g.to_json(), buf, size, out_len, error);
+    return sf_capi::write_text(sfn::to_json(graph->g), buf, size, out_len, error);
   });
 }
 
@@ -204,7 +204,7 @@ SF_API sf_status sf_graph_to_dot(const sf_graph* graph, char* buf, size_t size, 
                                  sf_error* error) {
   return guard(error, [&] {
     SF_REQUIRE(graph, "graph");
-    return sf_capi::write_text(graph->g.to_dot(), buf, size, out_len, error);
+    return sf_capi::write_text(sfn::to_dot(graph->g), buf, size, out_len, error);
   });
 }
 

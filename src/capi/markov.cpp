@@ -146,11 +146,9 @@ SF_API sf_status sf_model_plan(const sf_model* model, double goal_wins, double p
     SF_REQUIRE(model, "model");
     const auto S = static_cast<std::size_t>(model->m.num_stages());
     if (auto s = check_size(n, S, error); s != SF_OK) return s;
-    if (!(period_days > 0)) return fail(error, SF_INVALID_ARGUMENT, "period_days must be > 0");
     std::optional<double> p;
     if (probability != 0) p = probability;
-    // Plan per week, then scale the goal to the requested period length.
-    auto rows = sfn::plan(model->m, goal_wins, sfn::plan_period::week, p);
+    auto rows = sfn::plan(model->m, goal_wins, period_days, p);
     if (!rows.ok()) return from_status(rows.status(), error);
     const double nan = std::numeric_limits<double>::quiet_NaN();
     for (std::size_t i = 0; i < S; ++i) {
@@ -162,7 +160,7 @@ SF_API sf_status sf_model_plan(const sf_model* model, double goal_wins, double p
       const auto i = static_cast<std::size_t>(r.stage);
       if (out_entries) out_entries[i] = r.entries_needed;
       if (out_at_probability) out_at_probability[i] = r.entries_needed_at_probability;
-      if (out_lag_periods) out_lag_periods[i] = r.lag_days / period_days;
+      if (out_lag_periods) out_lag_periods[i] = r.lag_periods;
     }
     return ok(error);
   });

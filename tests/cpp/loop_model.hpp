@@ -6,7 +6,7 @@
 
 #include <utility>
 
-#include <salesfunnel/markov.hpp>
+#include <salesfunnel/model/markov.hpp>
 
 namespace loop {
 

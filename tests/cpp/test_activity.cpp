@@ -166,7 +166,7 @@ TEST_CASE("meeting log: sorted per deal, blank tasks, matching to the stage log"
 }
 
 TEST_CASE("rescale_time between units") {
-  CHECK(detail::rescale_time(5, time_unit::seconds, time_unit::milliseconds) == 5000);
-  CHECK(detail::rescale_time(5999, time_unit::milliseconds, time_unit::seconds) == 5);
-  CHECK(detail::rescale_time(-1, time_unit::milliseconds, time_unit::seconds) == -1);
+  CHECK(rescale_time(5, time_unit::seconds, time_unit::milliseconds) == 5000);
+  CHECK(rescale_time(5999, time_unit::milliseconds, time_unit::seconds) == 5);
+  CHECK(rescale_time(-1, time_unit::milliseconds, time_unit::seconds) == -1);
 }

@@ -146,7 +146,7 @@ TEST_CASE("entry-month batches give the same numbers as the attribute") {
 TEST_CASE("lead batches: errors") {
   auto log = batch_log().build();
   CHECK(std::string(lead_batches(log, "segment").status().message()) ==
-        "unknown batch column 'segment'; use an attribute (lead_batch) or entry_week / entry_month");
+        "cannot group by 'segment'; use 'rep', 'cohort_week', 'cohort_month' or an attribute: lead_batch");
   auto b = opts();
   b.targets = {{"Advocate", 0.5}};
   CHECK(lead_batches(log, "lead_batch", b).status().code() == absl::StatusCode::kInvalidArgument);
@@ -157,6 +157,6 @@ TEST_CASE("lead batches: errors") {
   CHECK(lead_batches(log, "lead_batch", b).status().code() == absl::StatusCode::kNotFound);
   // Without won deals, T cannot be measured.
   auto five = hand::build(hand::five_deals());
-  auto no_wins = five.select_deals(std::vector<std::int64_t>{1, 2, 3});
+  auto no_wins = *five.select_deals(std::vector<std::int64_t>{1, 2, 3});
   CHECK(lead_batches(no_wins, "entry_week").status().code() == absl::StatusCode::kFailedPrecondition);
 }

@@ -107,13 +107,13 @@ TEST_CASE("two halves merged give exactly the whole log's statistics") {
   auto whole = compute_funnel_stats(log, opt);
   REQUIRE(whole.ok());
   std::vector<std::int64_t> first = {0, 1}, second = {2, 3, 4};
-  auto a = compute_funnel_stats(log.select_deals(first), opt);
-  auto b = compute_funnel_stats(log.select_deals(second), opt);
+  auto a = compute_funnel_stats(*log.select_deals(first), opt);
+  auto b = compute_funnel_stats(*log.select_deals(second), opt);
   REQUIRE(a.ok());
   REQUIRE(b.ok());
   REQUIRE(a->merge(*b).ok());
   CHECK(*a == *whole);
-  auto other = compute_funnel_stats(log.select_deals(second), at_day(30));
+  auto other = compute_funnel_stats(*log.select_deals(second), at_day(30));
   REQUIRE(other.ok());
   CHECK(a->merge(*other).code() == absl::StatusCode::kFailedPrecondition);
 }

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <optional>
 
-#include <salesfunnel/markov.hpp>
+#include <salesfunnel/model/markov.hpp>
 
 #include "hand_log.hpp"
 #include "loop_model.hpp"
@@ -98,8 +98,8 @@ TEST_CASE("fit from the five hand-counted deals; merged halves fit the same mode
 
   auto whole = compute_funnel_stats(log, o);
   std::vector<std::int64_t> h1 = {0, 1}, h2 = {2, 3, 4};
-  auto s1 = compute_funnel_stats(log.select_deals(h1), o);
-  auto s2 = compute_funnel_stats(log.select_deals(h2), o);
+  auto s1 = compute_funnel_stats(*log.select_deals(h1), o);
+  auto s2 = compute_funnel_stats(*log.select_deals(h2), o);
   REQUIRE(s1->merge(*s2).ok());
   auto m1 = markov_model::fit(*whole, g), m2 = markov_model::fit(*s1, g);
   CHECK(m1->transition_matrix() == m2->transition_matrix());

@@ -1,6 +1,11 @@
 #include <doctest/doctest.h>
 
-#include <salesfunnel/stage_graph.hpp>
+#include <boost/graph/breadth_first_search.hpp>
+#include <boost/graph/visitors.hpp>
+#include <salesfunnel/core/stage_graph.hpp>
+#include <salesfunnel/core/templates.hpp>
+#include <salesfunnel/io/boost_graph.hpp>
+#include <salesfunnel/io/graph_json.hpp>
 
 using namespace salesfunnel;
 
@@ -60,26 +65,81 @@ TEST_CASE("validation errors name the problem") {
 
 TEST_CASE("JSON round trip and errors") {
   auto g = templates::sales_cycle();
-  auto back = stage_graph::from_json(g.to_json());
+  auto back = stage_graph_from_json(to_json(g));
   REQUIRE(back.ok());
   CHECK(*back == g);
   CHECK(back->num_transitions() == 15);
 
-  auto bad = stage_graph::from_json("{\"stages\": [{\"name\": \"A\", \"kind\": \"wonn\"}]}");
+  auto bad = stage_graph_from_json("{\"stages\": [{\"name\": \"A\", \"kind\": \"wonn\"}]}");
   CHECK(bad.status().code() == absl::StatusCode::kInvalidArgument);
   CHECK(std::string(bad.status().message()).find("stages[0].kind") != std::string::npos);
-  auto edge = stage_graph::from_json(
+  auto edge = stage_graph_from_json(
       R"({"stages": [{"name": "A", "kind": "entry"}], "transitions": [{"from": "A", "to": "B"}]})");
   CHECK(edge.status().code() == absl::StatusCode::kNotFound);
   CHECK(std::string(edge.status().message()).find("transitions[0]") != std::string::npos);
-  CHECK(stage_graph::from_json("not json").status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(stage_graph_from_json("not json").status().code() == absl::StatusCode::kInvalidArgument);
 }
 
 TEST_CASE("DOT output lists every stage and edge") {
   auto g = templates::sales_cycle();
-  auto dot = g.to_dot();
+  auto dot = to_dot(g);
   CHECK(dot.find("\"Lead\" -> \"Contact\" [label=\"agrees to talk\"]") != std::string::npos);
   std::size_t arrows = 0;
   for (std::size_t p = dot.find("->"); p != std::string::npos; p = dot.find("->", p + 2)) ++arrows;
   CHECK(arrows == g.num_transitions());
+}
+
+TEST_CASE("JSON errors give the byte offset of a syntax error and reject wrong field types") {
+  // "{oops" fails at byte 2: the parser reads '{' then sees 'o' where a key must start.
+  auto syntax = stage_graph_from_json("{oops");
+  CHECK(syntax.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(std::string(syntax.status().message()).find("at byte 2") != std::string::npos);
+  auto typed = stage_graph_from_json(
+      R"({"stages": [{"name": "A", "kind": "entry"}, {"name": "W", "kind": "won"}],
+          "transitions": [{"from": "A", "to": "W", "commitment": 42}]})");
+  CHECK(typed.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(std::string(typed.status().message()).find("transitions[0].commitment must be a string") !=
+        std::string::npos);
+}
+
+TEST_CASE("fingerprint: equal graphs agree, any change of stage, kind or edge differs") {
+  const auto g = templates::sales_cycle();
+  CHECK(g.fingerprint() == templates::sales_cycle().fingerprint());
+  CHECK(g.fingerprint() != templates::ten_commitments().fingerprint());
+  stage_graph a("x"), b("x");
+  for (auto* h : {&a, &b}) {
+    REQUIRE(h->add_stage("L", stage_kind::entry).ok());
+    REQUIRE(h->add_stage("W", stage_kind::won).ok());
+  }
+  CHECK(a.fingerprint() == b.fingerprint());
+  REQUIRE(b.add_transition("L", "W").ok());
+  CHECK(a.fingerprint() != b.fingerprint());
+}
+
+TEST_CASE("the Boost.Graph view has the same stages and edges; BFS from Lead reaches all 10") {
+  const auto g = templates::sales_cycle();
+  const auto bg = to_boost_graph(g);
+  CHECK(boost::num_vertices(bg) == 10);
+  CHECK(boost::num_edges(bg) == g.num_transitions());
+  CHECK(bg[4].name == "Client");
+  std::vector<int> seen(10, 0);
+  struct mark : boost::default_bfs_visitor {
+    std::vector<int>* seen;
+    void discover_vertex(std::size_t v, const boost_stage_graph&) const { (*seen)[v] = 1; }
+  } vis;
+  vis.seen = &seen;
+  boost::breadth_first_search(bg, boost::vertex(0, bg), boost::visitor(vis));
+  CHECK(std::count(seen.begin(), seen.end(), 1) == 10);
+}
+
+TEST_CASE("graph construction is linear: 4,000 stages and edges build at once") {
+  stage_graph g;
+  REQUIRE(g.add_stage("s0", stage_kind::entry).ok());
+  for (int i = 1; i < 4000; ++i) {
+    REQUIRE(g.add_stage("s" + std::to_string(i), i == 3999 ? stage_kind::won : stage_kind::open).ok());
+    REQUIRE(g.add_transition(i - 1, i).ok());
+  }
+  CHECK(g.validate().ok());
+  CHECK(g.has_edge(1000, 1001));
+  CHECK_FALSE(g.has_edge(1001, 1000));
 }

@@ -70,7 +70,7 @@ def test_missing_graph_and_attribute(five_df):
     with pytest.raises(sf.FailedPreconditionError, match="no stage graph"):
         sf.funnel(log)
     glog = log.with_graph(sf.templates.sales_cycle())
-    with pytest.raises(sf.NotFoundError, match="unknown attribute 'segment'"):
+    with pytest.raises(sf.NotFoundError, match="cannot group by 'segment'"):
         sf.funnel(glog).by("segment")
     with pytest.raises(sf.OutOfRangeError):
         glog.select_deals([99])

@@ -37,7 +37,9 @@
 #include <absl/strings/str_join.h>
 
 #include "salesfunnel/config.hpp"
-#include "salesfunnel/event_log.hpp"
+#include "salesfunnel/core/columns.hpp"
+#include "salesfunnel/core/event_log.hpp"
+#include "salesfunnel/core/time.hpp"
 
 SALESFUNNEL_BEGIN_NAMESPACE
 
@@ -133,26 +135,6 @@ inline absl::Status check_key_column(const key_column& c, std::string_view name)
   return c.check_codes(name);
 }
 
-inline absl::Status check_rows(std::string_view name, std::size_t len, std::string_view first,
-                               std::size_t n) {
-  if (len != n) {
-    return absl::InvalidArgumentError(absl::StrCat("column '", detail::av(name), "' has ", len,
-                                                   " rows but column '", detail::av(first),
-                                                   "' has ", n));
-  }
-  return absl::OkStatus();
-}
-
-/// Rescales a time from one unit to another (integer, exact when coarsening
-/// is not needed; truncates toward minus infinity when it is).
-inline std::int64_t rescale_time(std::int64_t t, time_unit from, time_unit to) {
-  const auto f = ticks_per_second(from), g = ticks_per_second(to);
-  if (f == g) return t;
-  if (g > f) return t * (g / f);
-  const auto r = f / g;
-  return t >= 0 ? t / r : -((-t + r - 1) / r);
-}
-
 }  // namespace detail
 
 /// An immutable, columnar conversation log. Copies share storage.
@@ -183,7 +165,7 @@ class conversation_log {
   const std::vector<std::string>& rep_names() const { return d_->rep_names; }
 
   time_unit unit() const { return d_->unit; }
-  double ticks_per_day() const { return 86400.0 * static_cast<double>(ticks_per_second(d_->unit)); }
+  double ticks_per_day() const { return static_cast<double>(salesfunnel::ticks_per_day(d_->unit)); }
   std::int64_t min_time() const { return d_->min_time; }
   std::int64_t max_time() const { return d_->max_time; }
 
@@ -396,14 +378,10 @@ inline absl::StatusOr<meeting_log> meeting_log::build(const meeting_columns& c, 
   const auto nd = static_cast<std::size_t>(d->keys.size());
 
   // Counting sort by deal, then by (time, row) within each deal.
-  d->offsets.assign(nd + 1, 0);
-  for (std::size_t i = 0; i < n; ++i) ++d->offsets[static_cast<std::size_t>(dk.ids[i]) + 1];
-  std::partial_sum(d->offsets.begin(), d->offsets.end(), d->offsets.begin());
   std::vector<std::uint32_t> order(n);
-  {
-    std::vector<std::int64_t> cursor(d->offsets.begin(), d->offsets.end() - 1);
-    for (std::size_t i = 0; i < n; ++i) order[cursor[dk.ids[i]]++] = static_cast<std::uint32_t>(i);
-  }
+  d->offsets = detail::counting_scatter(dk.ids, nd, [&](std::int64_t pos, std::size_t i) {
+    order[static_cast<std::size_t>(pos)] = static_cast<std::uint32_t>(i);
+  });
   for (std::size_t k = 0; k < nd; ++k) {
     std::stable_sort(order.begin() + d->offsets[k], order.begin() + d->offsets[k + 1],
                      [&](std::uint32_t a, std::uint32_t b) { return c.time[a] < c.time[b]; });

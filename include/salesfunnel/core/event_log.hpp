@@ -14,8 +14,9 @@
 // Events are stored struct-of-arrays, sorted by (deal, time, input row), with
 // deal, stage, rep and attribute values interned to dense integers. Problems
 // in the data that are not errors (duplicates, transitions the graph does not
-// have, rows out of time order) are never dropped silently: they are counted
-// in `issues()`, and `strict` turns them into errors.
+// have, rows out of time order, events after a deal's outcome) are never
+// dropped silently: they are counted in `issues()`, and `strict` turns them
+// into errors.
 #pragma once
 
 #include <algorithm>
@@ -28,7 +29,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -39,132 +39,13 @@
 #include <absl/strings/str_join.h>
 
 #include "salesfunnel/config.hpp"
+#include "salesfunnel/core/columns.hpp"
+#include "salesfunnel/core/outcome.hpp"
+#include "salesfunnel/core/stage_graph.hpp"
+#include "salesfunnel/core/time.hpp"
 #include "salesfunnel/detail/parallel.hpp"
-#include "salesfunnel/stage_graph.hpp"
 
 SALESFUNNEL_BEGIN_NAMESPACE
-
-/// The unit of the int64 time column.
-enum class time_unit : std::uint8_t { seconds, milliseconds, microseconds, nanoseconds };
-
-/// Ticks of `u` in one second.
-inline std::int64_t ticks_per_second(time_unit u) {
-  switch (u) {
-    case time_unit::seconds: return 1;
-    case time_unit::milliseconds: return 1000;
-    case time_unit::microseconds: return 1000000;
-    case time_unit::nanoseconds: return 1000000000;
-  }
-  return 1;
-}
-
-/// The value numpy uses for NaT in datetime64 columns.
-inline constexpr std::int64_t null_time = std::numeric_limits<std::int64_t>::min();
-
-/// A borrowed column of keys: integers, strings or categorical codes.
-/// Nulls: a zero in the optional validity bytes, or a negative categorical code.
-class key_column {
- public:
-  enum class kind : std::uint8_t { absent, integer, string, categorical };
-
-  key_column() = default;
-  static key_column integers(std::span<const std::int64_t> v, std::span<const std::uint8_t> valid = {}) {
-    key_column c;
-    c.kind_ = kind::integer;
-    c.ints_ = v;
-    c.valid_ = valid;
-    c.size_ = v.size();
-    return c;
-  }
-  static key_column strings(std::span<const std::string_view> v,
-                            std::span<const std::uint8_t> valid = {}) {
-    key_column c;
-    c.kind_ = kind::string;
-    c.strs_ = v;
-    c.valid_ = valid;
-    c.size_ = v.size();
-    return c;
-  }
-  /// Codes index `categories`; a negative code is null. Codes may be 8, 16
-  /// or 32 bits wide (pandas picks the narrowest), and are read in place.
-  template <class Code>
-    requires(std::is_same_v<Code, std::int8_t> || std::is_same_v<Code, std::int16_t> ||
-             std::is_same_v<Code, std::int32_t>)
-  static key_column categorical(std::span<const Code> codes,
-                                std::span<const std::string_view> categories) {
-    key_column c;
-    c.kind_ = kind::categorical;
-    c.code_data_ = codes.data();
-    c.code_width_ = sizeof(Code);
-    c.cats_ = categories;
-    c.size_ = codes.size();
-    return c;
-  }
-  static key_column categorical(std::span<const std::int32_t> codes,
-                                std::span<const std::string_view> categories) {
-    return categorical<std::int32_t>(codes, categories);
-  }
-
-  kind type() const { return kind_; }
-  bool present() const { return kind_ != kind::absent; }
-  std::size_t size() const { return size_; }
-  bool is_null(std::size_t i) const {
-    if (kind_ == kind::categorical) return code(i) < 0;
-    return !valid_.empty() && valid_[i] == 0;
-  }
-  /// The categorical code at row i.
-  std::int32_t code(std::size_t i) const {
-    switch (code_width_) {
-      case 1: return static_cast<const std::int8_t*>(code_data_)[i];
-      case 2: return static_cast<const std::int16_t*>(code_data_)[i];
-      default: return static_cast<const std::int32_t*>(code_data_)[i];
-    }
-  }
-  /// InvalidArgument naming the column and row of the first categorical code
-  /// that does not index the categories (other kinds always pass).
-  absl::Status check_codes(std::string_view column) const {
-    if (kind_ != kind::categorical) return absl::OkStatus();
-    const auto nc = static_cast<std::int64_t>(cats_.size());
-    for (std::size_t i = 0; i < size_; ++i) {
-      if (code(i) >= nc) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("column '", detail::av(column), "', row ", i, ": category code ", code(i),
-                         " is outside [0, ", nc, ")"));
-      }
-    }
-    return absl::OkStatus();
-  }
-  std::span<const std::int64_t> ints() const { return ints_; }
-  std::span<const std::string_view> strs() const { return strs_; }
-  std::span<const std::string_view> categories() const { return cats_; }
-  /// The value at row i as text (for messages and string interning).
-  std::string text(std::size_t i) const {
-    switch (kind_) {
-      case kind::integer: return absl::StrCat(ints_[i]);
-      case kind::string: return std::string(strs_[i]);
-      case kind::categorical:
-        return code(i) >= 0 ? std::string(cats_[static_cast<std::size_t>(code(i))]) : "";
-      case kind::absent: break;
-    }
-    return "";
-  }
-
- private:
-  kind kind_ = kind::absent;
-  std::size_t size_ = 0;
-  std::span<const std::int64_t> ints_;
-  std::span<const std::string_view> strs_;
-  const void* code_data_ = nullptr;
-  std::size_t code_width_ = 4;
-  std::span<const std::string_view> cats_;
-  std::span<const std::uint8_t> valid_;
-};
-
-/// A named attribute column (segment, source, lead batch, ...).
-struct attribute_column {
-  std::string name;
-  key_column values;
-};
 
 /// The input columns, borrowed for the duration of event_log::build.
 struct event_columns {
@@ -210,6 +91,10 @@ struct log_issues {
   /// input order (time going backwards in the file); the log sorts them.
   std::int64_t out_of_order_rows = 0;
   std::int64_t first_out_of_order_row = -1;
+  /// Events after the deal's outcome (see core/outcome.hpp): left out of
+  /// the log, so every analysis sees the same history.
+  std::int64_t events_after_outcome = 0;
+  std::int64_t first_after_outcome_row = -1;
   /// Transitions that are not edges of the graph; kept in the paths.
   std::vector<unknown_transition> unknown_transitions;
   std::int64_t unknown_transition_count() const {
@@ -219,7 +104,7 @@ struct log_issues {
   }
   bool empty() const {
     return duplicate_events == 0 && repeated_stage_events == 0 && out_of_order_rows == 0 &&
-           unknown_transitions.empty();
+           events_after_outcome == 0 && unknown_transitions.empty();
   }
 };
 
@@ -241,6 +126,13 @@ class event_log {
   std::span<const std::uint32_t> rows() const { return d_->row; }
   /// Deal d's events are [offsets()[d], offsets()[d+1]).
   std::span<const std::int64_t> offsets() const { return d_->offsets; }
+  /// One past deal k's last event at or before `as_of` (the log as it stood
+  /// then): a binary search in the deal's sorted times.
+  std::int64_t deal_end(std::int64_t k, std::int64_t as_of) const {
+    const auto b = d_->offsets[k], e = d_->offsets[k + 1];
+    if (e == b || d_->time[e - 1] <= as_of) return e;
+    return std::upper_bound(d_->time.begin() + b, d_->time.begin() + e, as_of) - d_->time.begin();
+  }
 
   /// Deal keys in first-appearance order: integers or strings.
   bool integer_deal_keys() const { return d_->int_keys; }
@@ -279,7 +171,7 @@ class event_log {
   }
 
   time_unit unit() const { return d_->unit; }
-  double ticks_per_day() const { return 86400.0 * static_cast<double>(ticks_per_second(d_->unit)); }
+  double ticks_per_day() const { return static_cast<double>(salesfunnel::ticks_per_day(d_->unit)); }
   /// Earliest and latest event time (0 for an empty log).
   std::int64_t min_time() const { return d_->min_time; }
   std::int64_t max_time() const { return d_->max_time; }
@@ -292,7 +184,8 @@ class event_log {
 
   /// A new log holding only the given deals (ids of this log), in that order;
   /// keys, reps and attributes keep their values. Used to partition a log.
-  event_log select_deals(std::span<const std::int64_t> deals) const;
+  /// OutOfRange names the first deal id outside [0, num_deals()).
+  absl::StatusOr<event_log> select_deals(std::span<const std::int64_t> deals) const;
 
  private:
   struct attribute_data {
@@ -321,90 +214,25 @@ class event_log {
     log_issues issues;
   };
   explicit event_log(std::shared_ptr<const data> d) : d_(std::move(d)) {}
+  struct record {
+    std::uint32_t row;
+    stage_id stage;
+  };
   static absl::Status check_unknown_transitions(data& d, bool strict);
+  static absl::StatusOr<std::vector<stage_id>> resolve_stages(const event_columns& cols,
+                                                              const event_log_options& opt, data& d);
+  static std::vector<std::int64_t> fold_deals(std::span<const std::int64_t> offsets,
+                                              std::vector<std::int64_t>& tim,
+                                              std::vector<record>& recs, data& d, int threads);
+  static void take_deal_values(const event_columns& cols, std::span<const std::int64_t> offsets,
+                               std::span<const std::int64_t> kept, std::span<const record> recs,
+                               data& d);
+  static void compact(std::span<const std::int64_t> offsets, std::span<const std::int64_t> kept,
+                      std::vector<record>& recs, data& d);
+  static void trim_after_outcome(data& d);
 
   std::shared_ptr<const data> d_;
 };
-
-namespace detail {
-
-inline absl::Status column_error(std::string_view column, std::size_t row, std::string_view what) {
-  return absl::InvalidArgumentError(absl::StrCat("column '", detail::av(column), "', row ", row, ": ", detail::av(what)));
-}
-
-/// Interns a key column's non-null values to dense ids in first-appearance
-/// order; writes one id per row into `out` (-1 for null rows) and the key
-/// texts into `names` (or integer keys into `ints`).
-struct interned {
-  std::vector<std::int32_t> ids;
-  std::vector<std::string> names;
-  std::vector<std::int64_t> ints;
-};
-
-/// Interns the values of `c` at rows row_of(0), ..., row_of(count - 1)
-/// (a negative row, or a null value, gives id -1).
-template <class RowOf>
-interned intern_rows(const key_column& c, bool keep_ints, std::size_t count, RowOf&& row_of) {
-  interned r;
-  r.ids.assign(count, -1);
-  switch (c.type()) {
-    case key_column::kind::integer: {
-      absl::flat_hash_map<std::int64_t, std::int32_t> map;
-      map.reserve(count / 8);  // keys usually repeat; avoids most rehashing
-      auto v = c.ints();
-      for (std::size_t i = 0; i < count; ++i) {
-        const std::int64_t row = row_of(i);
-        if (row < 0 || c.is_null(static_cast<std::size_t>(row))) continue;
-        auto [it, fresh] = map.try_emplace(v[row], static_cast<std::int32_t>(map.size()));
-        if (fresh) {
-          if (keep_ints) r.ints.push_back(v[row]);
-          else r.names.push_back(absl::StrCat(v[row]));
-        }
-        r.ids[i] = it->second;
-      }
-      break;
-    }
-    case key_column::kind::string: {
-      absl::flat_hash_map<std::string_view, std::int32_t> map;
-      auto v = c.strs();
-      for (std::size_t i = 0; i < count; ++i) {
-        const std::int64_t row = row_of(i);
-        if (row < 0 || c.is_null(static_cast<std::size_t>(row))) continue;
-        auto [it, fresh] = map.try_emplace(v[row], static_cast<std::int32_t>(map.size()));
-        if (fresh) r.names.emplace_back(v[row]);
-        r.ids[i] = it->second;
-      }
-      break;
-    }
-    case key_column::kind::categorical: {
-      // Categories are interned by first appearance too, so ids do not
-      // depend on unused categories.
-      std::vector<std::int32_t> remap(c.categories().size(), -1);
-      for (std::size_t i = 0; i < count; ++i) {
-        const std::int64_t row = row_of(i);
-        if (row < 0) continue;
-        auto code = c.code(static_cast<std::size_t>(row));
-        if (code < 0) continue;
-        auto& m = remap[static_cast<std::size_t>(code)];
-        if (m < 0) {
-          m = static_cast<std::int32_t>(r.names.size());
-          r.names.emplace_back(c.categories()[static_cast<std::size_t>(code)]);
-        }
-        r.ids[i] = m;
-      }
-      break;
-    }
-    case key_column::kind::absent: break;
-  }
-  return r;
-}
-
-/// Interns every row of `c`.
-inline interned intern_keys(const key_column& c, bool keep_ints) {
-  return intern_rows(c, keep_ints, c.size(), [](std::size_t i) { return static_cast<std::int64_t>(i); });
-}
-
-}  // namespace detail
 
 inline absl::Status event_log::check_unknown_transitions(data& d, bool strict) {
   d.issues.unknown_transitions.clear();
@@ -440,26 +268,33 @@ inline absl::Status event_log::check_unknown_transitions(data& d, bool strict) {
   return absl::OkStatus();
 }
 
-inline absl::StatusOr<event_log> event_log::build(const event_columns& cols,
-                                                  const event_log_options& opt) {
-  using detail::column_error;
+namespace detail {
+
+/// Adds one occurrence at `row` to a (count, first row) pair.
+inline void note_row(std::int64_t& count, std::int64_t& first, std::int64_t row) {
+  if (count++ == 0 || row < first) first = row;
+}
+
+/// Adds another (count, first row) pair into one.
+inline void merge_rows(std::int64_t& count, std::int64_t& first, std::int64_t c, std::int64_t f) {
+  if (c == 0) return;
+  if (count == 0 || f < first) first = f;
+  count += c;
+}
+
+inline absl::Status check_event_columns(const event_columns& cols, const event_log_options& opt) {
   if (!cols.deal.present()) return absl::InvalidArgumentError("column 'deal' is required");
   if (!cols.stage.present()) return absl::InvalidArgumentError("column 'stage' is required");
   const std::size_t n = cols.deal.size();
-  auto check_len = [&](std::string_view name, std::size_t len) -> absl::Status {
-    if (len != n) {
-      return absl::InvalidArgumentError(absl::StrCat("column '", detail::av(name), "' has ", len,
-                                                     " rows but column 'deal' has ", n));
-    }
-    return absl::OkStatus();
-  };
-  SALESFUNNEL_RETURN_IF_ERROR(check_len("stage", cols.stage.size()));
-  SALESFUNNEL_RETURN_IF_ERROR(check_len("time", cols.time.size()));
-  if (cols.rep.present()) SALESFUNNEL_RETURN_IF_ERROR(check_len("rep", cols.rep.size()));
-  if (!cols.amount.empty()) SALESFUNNEL_RETURN_IF_ERROR(check_len("amount", cols.amount.size()));
+  SALESFUNNEL_RETURN_IF_ERROR(check_rows("stage", cols.stage.size(), "deal", n));
+  SALESFUNNEL_RETURN_IF_ERROR(check_rows("time", cols.time.size(), "deal", n));
+  if (cols.rep.present()) SALESFUNNEL_RETURN_IF_ERROR(check_rows("rep", cols.rep.size(), "deal", n));
+  if (!cols.amount.empty()) {
+    SALESFUNNEL_RETURN_IF_ERROR(check_rows("amount", cols.amount.size(), "deal", n));
+  }
   for (const auto& a : cols.attributes) {
     if (a.name.empty()) return absl::InvalidArgumentError("an attribute column has an empty name");
-    SALESFUNNEL_RETURN_IF_ERROR(check_len(a.name, a.values.size()));
+    SALESFUNNEL_RETURN_IF_ERROR(check_rows(a.name, a.values.size(), "deal", n));
   }
   SALESFUNNEL_RETURN_IF_ERROR(cols.deal.check_codes("deal"));
   SALESFUNNEL_RETURN_IF_ERROR(cols.stage.check_codes("stage"));
@@ -468,126 +303,102 @@ inline absl::StatusOr<event_log> event_log::build(const event_columns& cols,
   if (n >= std::numeric_limits<std::uint32_t>::max()) {
     return absl::InvalidArgumentError("an event log holds at most 2^32 - 1 events");
   }
-  if (opt.graph) SALESFUNNEL_RETURN_IF_ERROR(opt.graph->validate());
-
-  auto d = std::make_shared<data>();
-  d->unit = opt.unit;
-  d->graph = opt.graph;
-  const int threads = detail::resolve_threads(opt.threads);
-
-  // Time: no NaT.
   for (std::size_t i = 0; i < n; ++i) {
     if (cols.time[i] == null_time) return column_error("time", i, "missing time (NaT)");
   }
-
-  // Deals.
-  d->int_keys = cols.deal.type() == key_column::kind::integer;
-  detail::interned deals = detail::intern_keys(cols.deal, d->int_keys);
-  for (std::size_t i = 0; i < n; ++i) {
-    if (deals.ids[i] < 0) return column_error("deal", i, "missing deal id");
+  for (std::size_t i = 0; i < cols.amount.size(); ++i) {
+    const double v = cols.amount[i];
+    if (!std::isnan(v) && !(v >= 0 && std::isfinite(v))) {
+      return column_error("amount", i, absl::StrCat("amount must be a finite number >= 0, got ", v));
+    }
   }
-  d->deal_ints = std::move(deals.ints);
-  d->deal_strs = std::move(deals.names);
-  const std::int64_t nd =
-      d->int_keys ? static_cast<std::int64_t>(d->deal_ints.size())
-                  : static_cast<std::int64_t>(d->deal_strs.size());
+  if (opt.graph) SALESFUNNEL_RETURN_IF_ERROR(opt.graph->validate());
+  return absl::OkStatus();
+}
 
-  // Stages: map raw value -> stage id once per distinct value.
+}  // namespace detail
+
+inline absl::StatusOr<std::vector<stage_id>> event_log::resolve_stages(const event_columns& cols,
+                                                                      const event_log_options& opt,
+                                                                      data& d) {
+  using detail::column_error;
+  const std::size_t n = cols.deal.size();
   std::vector<stage_id> stage_of_row(n);
-  {
-    auto resolve = [&](std::string_view raw, std::size_t row) -> absl::StatusOr<stage_id> {
-      std::string_view name = raw;
-      if (auto it = opt.stage_map.find(detail::av(raw)); it != opt.stage_map.end()) name = it->second;
-      if (opt.graph) {
-        if (auto s = opt.graph->find(name)) return *s;
-        return column_error(
-            "stage", row,
-            absl::StrCat("unknown stage '", detail::av(name), "'",
-                         name != raw ? absl::StrCat(" (mapped from '", detail::av(raw), "')") : std::string(),
-                         "; known stages: ", absl::StrJoin(opt.graph->stage_names(), ", ")));
-      }
-      for (std::size_t s = 0; s < d->stage_names.size(); ++s) {
-        if (d->stage_names[s] == name) return static_cast<stage_id>(s);
-      }
-      d->stage_names.emplace_back(name);
-      return static_cast<stage_id>(d->stage_names.size() - 1);
-    };
-    if (opt.graph) d->stage_names = opt.graph->stage_names();
-    if (cols.stage.type() == key_column::kind::integer) {
-      if (!opt.graph) {
-        return absl::InvalidArgumentError(
-            "column 'stage' holds integer stage ids, which need a stage graph");
-      }
-      auto v = cols.stage.ints();
-      const auto S = opt.graph->num_stages();
-      for (std::size_t i = 0; i < n; ++i) {
-        if (cols.stage.is_null(i)) return column_error("stage", i, "missing stage");
-        if (v[i] < 0 || v[i] >= S) {
-          return column_error("stage", i, absl::StrCat("stage id ", v[i], " is outside [0, ", S, ")"));
-        }
-        stage_of_row[i] = static_cast<stage_id>(v[i]);
-      }
-    } else {
-      detail::interned raw = detail::intern_keys(cols.stage, false);
-      std::vector<stage_id> map(raw.names.size(), -1);
-      for (std::size_t i = 0; i < n; ++i) {
-        auto r = raw.ids[i];
-        if (r < 0) return column_error("stage", i, "missing stage");
-        if (map[r] < 0) {
-          SALESFUNNEL_ASSIGN_OR_RETURN(map[r], resolve(raw.names[r], i));
-        }
-        stage_of_row[i] = map[r];
-      }
+  auto resolve = [&](std::string_view raw, std::size_t row) -> absl::StatusOr<stage_id> {
+    std::string_view name = raw;
+    if (auto it = opt.stage_map.find(detail::av(raw)); it != opt.stage_map.end()) name = it->second;
+    if (opt.graph) {
+      if (auto s = opt.graph->find(name)) return *s;
+      return column_error(
+          "stage", row,
+          absl::StrCat("unknown stage '", detail::shown(name), "'",
+                       name != raw ? absl::StrCat(" (mapped from '", detail::shown(raw), "')") : std::string(),
+                       "; known stages: ", absl::StrJoin(opt.graph->stage_names(), ", ")));
     }
-  }
-
-  // Counting sort of rows by deal (stable: input order within a deal). The
-  // scatter writes each row's time straight into the final time column and
-  // its (row, stage) next to it, so the per-deal work reads contiguous memory
-  // and no second copy of the times is ever made.
-  std::vector<std::int64_t> offsets(static_cast<std::size_t>(nd) + 1, 0);
-  for (std::size_t i = 0; i < n; ++i) ++offsets[static_cast<std::size_t>(deals.ids[i]) + 1];
-  std::partial_sum(offsets.begin(), offsets.end(), offsets.begin());
-  struct record {
-    std::uint32_t row;
-    stage_id stage;
+    for (std::size_t s = 0; s < d.stage_names.size(); ++s) {
+      if (d.stage_names[s] == name) return static_cast<stage_id>(s);
+    }
+    d.stage_names.emplace_back(name);
+    return static_cast<stage_id>(d.stage_names.size() - 1);
   };
-  std::vector<record> recs(n);
-  auto& tim = d->time;
-  tim.resize(n);
-  {
-    std::vector<std::int64_t> cursor(offsets.begin(), offsets.end() - 1);
-    for (std::size_t i = 0; i < n; ++i) {
-      const auto pos = cursor[deals.ids[i]]++;
-      tim[pos] = cols.time[i];
-      recs[pos] = record{static_cast<std::uint32_t>(i), stage_of_row[i]};
+  if (opt.graph) d.stage_names = opt.graph->stage_names();
+  if (cols.stage.type() == key_column::kind::integer) {
+    if (!opt.graph) {
+      return absl::InvalidArgumentError(
+          "column 'stage' holds integer stage ids, which need a stage graph");
     }
+    auto v = cols.stage.ints();
+    const auto S = opt.graph->num_stages();
+    for (std::size_t i = 0; i < n; ++i) {
+      if (cols.stage.is_null(i)) return column_error("stage", i, "missing stage");
+      if (v[i] < 0 || v[i] >= S) {
+        return column_error("stage", i, absl::StrCat("stage id ", v[i], " is outside [0, ", S, ")"));
+      }
+      stage_of_row[i] = static_cast<stage_id>(v[i]);
+    }
+    return stage_of_row;
   }
-  std::vector<std::int32_t>().swap(deals.ids);
-  std::vector<stage_id>().swap(stage_of_row);
+  detail::interned raw = detail::intern_keys(cols.stage, false);
+  std::vector<stage_id> map(raw.names.size(), -1);
+  for (std::size_t i = 0; i < n; ++i) {
+    auto r = raw.ids[i];
+    if (r < 0) return column_error("stage", i, "missing stage");
+    if (map[r] < 0) {
+      SALESFUNNEL_ASSIGN_OR_RETURN(map[r], resolve(raw.names[r], i));
+    }
+    stage_of_row[i] = map[r];
+  }
+  return stage_of_row;
+}
 
-  // Per deal: count rows out of time order, sort by (time, row), fold
-  // duplicates and repeats. Each deal compacts in place within its segment.
-  const int chunks = std::max(1, std::min<int>(threads * 4, static_cast<int>(std::max<std::int64_t>(nd, 1))));
+// Per deal: counts rows out of time order, sorts by (time, row), folds
+// duplicates and repeats, then cuts events after the outcome. Each deal
+// compacts in place within its segment; returns the kept count per deal.
+inline std::vector<std::int64_t> event_log::fold_deals(std::span<const std::int64_t> offsets,
+                                                       std::vector<std::int64_t>& tim,
+                                                       std::vector<record>& recs, data& d,
+                                                       int threads) {
+  const std::int64_t nd = static_cast<std::int64_t>(offsets.size()) - 1;
+  const int chunks = static_cast<int>(std::min<std::int64_t>(std::int64_t{threads} * 4, std::max<std::int64_t>(nd, 1)));
   struct chunk_result {
     std::int64_t out_of_order = 0, first_ooo = -1;
     std::int64_t dup = 0, first_dup = -1;
     std::int64_t rep = 0, first_rep = -1;
+    std::int64_t after = 0, first_after = -1;
   };
   std::vector<chunk_result> cres(static_cast<std::size_t>(chunks));
   std::vector<std::int64_t> kept(static_cast<std::size_t>(nd), 0);
+  const stage_graph* g = d.graph ? &*d.graph : nullptr;
   detail::parallel_chunks(nd, chunks, threads, [&](std::int64_t b, std::int64_t e, int c) {
     auto& r = cres[c];
-    auto note = [](std::int64_t& count, std::int64_t& first, std::int64_t row) {
-      if (count++ == 0 || row < first) first = row;
-    };
+    std::vector<stage_id> path;
     for (std::int64_t k = b; k < e; ++k) {
       const auto first = offsets[k], last = offsets[k + 1];
       bool sorted = true;
       for (auto p = first + 1; p < last; ++p) {
         if (tim[p] < tim[p - 1]) {
           sorted = false;
-          note(r.out_of_order, r.first_ooo, recs[p].row);
+          detail::note_row(r.out_of_order, r.first_ooo, recs[p].row);
         }
       }
       if (!sorted) {
@@ -608,54 +419,68 @@ inline absl::StatusOr<event_log> event_log::build(const event_columns& cols,
       auto out = first;
       for (auto p = first; p < last; ++p) {
         if (out != first && recs[p].stage == recs[out - 1].stage) {
-          if (tim[p] == tim[out - 1]) note(r.dup, r.first_dup, recs[p].row);
-          else note(r.rep, r.first_rep, recs[p].row);
+          if (tim[p] == tim[out - 1]) detail::note_row(r.dup, r.first_dup, recs[p].row);
+          else detail::note_row(r.rep, r.first_rep, recs[p].row);
           continue;
         }
         tim[out] = tim[p];
         recs[out] = recs[p];
         ++out;
       }
+      if (g) {
+        path.clear();
+        for (auto p = first; p < out; ++p) path.push_back(recs[p].stage);
+        const auto keep = first + static_cast<std::int64_t>(outcome_prefix(*g, path));
+        for (auto p = keep; p < out; ++p) detail::note_row(r.after, r.first_after, recs[p].row);
+        out = keep;
+      }
       kept[k] = out - first;
     }
   });
+  auto& is = d.issues;
   for (const auto& r : cres) {
-    auto merge = [](std::int64_t& count, std::int64_t& first, std::int64_t c, std::int64_t f) {
-      if (c == 0) return;
-      if (count == 0 || f < first) first = f;
-      count += c;
-    };
-    merge(d->issues.out_of_order_rows, d->issues.first_out_of_order_row, r.out_of_order, r.first_ooo);
-    merge(d->issues.duplicate_events, d->issues.first_duplicate_row, r.dup, r.first_dup);
-    merge(d->issues.repeated_stage_events, d->issues.first_repeated_row, r.rep, r.first_rep);
+    detail::merge_rows(is.out_of_order_rows, is.first_out_of_order_row, r.out_of_order, r.first_ooo);
+    detail::merge_rows(is.duplicate_events, is.first_duplicate_row, r.dup, r.first_dup);
+    detail::merge_rows(is.repeated_stage_events, is.first_repeated_row, r.rep, r.first_rep);
+    detail::merge_rows(is.events_after_outcome, is.first_after_outcome_row, r.after, r.first_after);
   }
-  if (opt.strict) {
-    if (d->issues.out_of_order_rows) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "column 'time', row ", d->issues.first_out_of_order_row,
-          ": time goes backwards within the deal (strict mode)"));
-    }
-    if (d->issues.duplicate_events) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "row ", d->issues.first_duplicate_row,
-          ": duplicate event (same deal, stage and time as another row; strict mode)"));
-    }
-    if (d->issues.repeated_stage_events) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "row ", d->issues.first_repeated_row,
-          ": the deal enters the stage it is already in (strict mode)"));
-    }
+  return kept;
+}
+
+namespace detail {
+
+inline absl::Status check_strict(const log_issues& is) {
+  if (is.out_of_order_rows) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "column 'time', row ", is.first_out_of_order_row,
+        ": time goes backwards within the deal (strict mode)"));
   }
+  if (is.duplicate_events) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "row ", is.first_duplicate_row,
+        ": duplicate event (same deal, stage and time as another row; strict mode)"));
+  }
+  if (is.repeated_stage_events) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "row ", is.first_repeated_row, ": the deal enters the stage it is already in (strict mode)"));
+  }
+  if (is.events_after_outcome) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "row ", is.first_after_outcome_row,
+        ": an event after the deal was already won or lost (strict mode)"));
+  }
+  return absl::OkStatus();
+}
 
-  // Per-deal values need each deal's kept rows, which are still in recs at
-  // the old offsets: take them before the segments move.
-  // (The deal's kept events are recs[offsets[k] .. offsets[k] + kept[k]).)
-  d->offsets.assign(static_cast<std::size_t>(nd) + 1, 0);
-  for (std::int64_t k = 0; k < nd; ++k) d->offsets[k + 1] = d->offsets[k] + kept[k];
-  const auto m = static_cast<std::size_t>(d->offsets[nd]);
+}  // namespace detail
 
-  // Per-deal values: the last non-null value among the deal's kept events,
-  // in time order (recs was sorted and compacted in place per deal).
+// Per-deal values: the last non-null value among the deal's kept events, in
+// time order (recs[offsets[k] .. offsets[k] + kept[k]) after fold_deals).
+inline void event_log::take_deal_values(const event_columns& cols,
+                                        std::span<const std::int64_t> offsets,
+                                        std::span<const std::int64_t> kept,
+                                        std::span<const record> recs, data& d) {
+  const auto nd = static_cast<std::int64_t>(kept.size());
   auto last_row_where = [&](std::int64_t k, auto&& has_value) -> std::int64_t {
     for (auto j = offsets[k] + kept[k] - 1; j >= offsets[k]; --j) {
       if (has_value(recs[j].row)) return recs[j].row;
@@ -671,48 +496,124 @@ inline absl::StatusOr<event_log> event_log::build(const event_columns& cols,
     return detail::intern_rows(c, false, rows.size(), [&](std::size_t k) { return rows[k]; });
   };
   if (cols.rep.present()) {
-    d->has_rep = true;
+    d.has_rep = true;
     auto reps = per_deal(cols.rep);
-    d->deal_rep = std::move(reps.ids);
-    d->rep_names = std::move(reps.names);
+    d.deal_rep = std::move(reps.ids);
+    d.rep_names = std::move(reps.names);
   }
   if (!cols.amount.empty()) {
-    d->has_amount = true;
-    d->deal_amount.assign(static_cast<std::size_t>(nd), std::numeric_limits<double>::quiet_NaN());
+    d.has_amount = true;
+    d.deal_amount.assign(static_cast<std::size_t>(nd), std::numeric_limits<double>::quiet_NaN());
     for (std::int64_t k = 0; k < nd; ++k) {
       auto row = last_row_where(k, [&](std::uint32_t r) { return !std::isnan(cols.amount[r]); });
-      if (row >= 0) d->deal_amount[k] = cols.amount[static_cast<std::size_t>(row)];
+      if (row >= 0) d.deal_amount[k] = cols.amount[static_cast<std::size_t>(row)];
     }
   }
   for (const auto& a : cols.attributes) {
     auto values = per_deal(a.values);
-    d->attrs.push_back(attribute_data{a.name, std::move(values.ids), std::move(values.names)});
+    d.attrs.push_back(attribute_data{a.name, std::move(values.ids), std::move(values.names)});
   }
+}
 
-  // Move each deal's kept segment down to its final offset (sequential,
-  // destinations never pass their sources), then split the records.
+// Moves each deal's kept segment down to its final offset (sequential:
+// destinations never pass their sources), then splits the records.
+inline void event_log::compact(std::span<const std::int64_t> offsets,
+                               std::span<const std::int64_t> kept, std::vector<record>& recs,
+                               data& d) {
+  const auto nd = static_cast<std::int64_t>(kept.size());
+  auto& tim = d.time;
+  d.offsets.assign(static_cast<std::size_t>(nd) + 1, 0);
+  for (std::int64_t k = 0; k < nd; ++k) d.offsets[k + 1] = d.offsets[k] + kept[k];
   for (std::int64_t k = 0; k < nd; ++k) {
-    const auto src = offsets[k], dst = d->offsets[k];
+    const auto src = offsets[k], dst = d.offsets[k];
     if (src != dst) {
       std::copy(tim.begin() + src, tim.begin() + src + kept[k], tim.begin() + dst);
       std::copy(recs.begin() + src, recs.begin() + src + kept[k], recs.begin() + dst);
     }
   }
+  const auto m = static_cast<std::size_t>(d.offsets[nd]);
   tim.resize(m);
-  d->stage.resize(m);
-  d->row.resize(m);
+  d.stage.resize(m);
+  d.row.resize(m);
   for (std::size_t i = 0; i < m; ++i) {
-    d->stage[i] = recs[i].stage;
-    d->row[i] = recs[i].row;
+    d.stage[i] = recs[i].stage;
+    d.row[i] = recs[i].row;
   }
   std::vector<record>().swap(recs);
   if (m > 0) {
-    auto [lo, hi] = std::minmax_element(d->time.begin(), d->time.end());
-    d->min_time = *lo;
-    d->max_time = *hi;
+    auto [lo, hi] = std::minmax_element(tim.begin(), tim.end());
+    d.min_time = *lo;
+    d.max_time = *hi;
   }
+}
+
+// Validate -> intern deals -> resolve stages -> scatter by deal -> fold each
+// deal (sort, duplicates, outcome) -> per-deal values -> compact.
+inline absl::StatusOr<event_log> event_log::build(const event_columns& cols,
+                                                  const event_log_options& opt) {
+  SALESFUNNEL_RETURN_IF_ERROR(detail::check_event_columns(cols, opt));
+  const std::size_t n = cols.deal.size();
+  auto d = std::make_shared<data>();
+  d->unit = opt.unit;
+  d->graph = opt.graph;
+  const int threads = detail::resolve_threads(opt.threads);
+
+  d->int_keys = cols.deal.type() == key_column::kind::integer;
+  detail::interned deals = detail::intern_keys(cols.deal, d->int_keys);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (deals.ids[i] < 0) return detail::column_error("deal", i, "missing deal id");
+  }
+  d->deal_ints = std::move(deals.ints);
+  d->deal_strs = std::move(deals.names);
+  const auto nd = static_cast<std::size_t>(d->int_keys ? d->deal_ints.size() : d->deal_strs.size());
+  SALESFUNNEL_ASSIGN_OR_RETURN(std::vector<stage_id> stage_of_row, resolve_stages(cols, opt, *d));
+
+  // The scatter writes each row's time straight into the final time column
+  // and its (row, stage) next to it, so the per-deal work reads contiguous
+  // memory and no second copy of the times is ever made.
+  std::vector<record> recs(n);
+  d->time.resize(n);
+  const auto offsets = detail::counting_scatter(deals.ids, nd, [&](std::int64_t pos, std::size_t i) {
+    d->time[pos] = cols.time[i];
+    recs[pos] = record{static_cast<std::uint32_t>(i), stage_of_row[i]};
+  });
+  std::vector<std::int32_t>().swap(deals.ids);
+  std::vector<stage_id>().swap(stage_of_row);
+
+  const auto kept = fold_deals(offsets, d->time, recs, *d, threads);
+  if (opt.strict) SALESFUNNEL_RETURN_IF_ERROR(detail::check_strict(d->issues));
+  take_deal_values(cols, offsets, kept, recs, *d);
+  compact(offsets, kept, recs, *d);
   SALESFUNNEL_RETURN_IF_ERROR(check_unknown_transitions(*d, opt.strict));
   return event_log(std::move(d));
+}
+
+// Applies the outcome rule to a log that has just been given a graph.
+inline void event_log::trim_after_outcome(data& d) {
+  if (!d.graph) return;
+  const std::int64_t nd = static_cast<std::int64_t>(d.offsets.size()) - 1;
+  std::int64_t out = 0;
+  std::vector<std::int64_t> offsets(d.offsets.size(), 0);
+  for (std::int64_t k = 0; k < nd; ++k) {
+    const auto b = d.offsets[k], e = d.offsets[k + 1];
+    const auto keep = static_cast<std::int64_t>(outcome_prefix(
+        *d.graph, std::span<const stage_id>(d.stage.data() + b, static_cast<std::size_t>(e - b))));
+    for (auto i = b; i < e; ++i) {
+      if (i - b >= keep) {
+        detail::note_row(d.issues.events_after_outcome, d.issues.first_after_outcome_row, d.row[i]);
+        continue;
+      }
+      d.stage[out] = d.stage[i];
+      d.time[out] = d.time[i];
+      d.row[out] = d.row[i];
+      ++out;
+    }
+    offsets[k + 1] = out;
+  }
+  d.offsets = std::move(offsets);
+  d.stage.resize(out);
+  d.time.resize(out);
+  d.row.resize(out);
 }
 
 inline absl::StatusOr<event_log> event_log::with_graph(const stage_graph& g, bool strict) const {
@@ -731,11 +632,19 @@ inline absl::StatusOr<event_log> event_log::with_graph(const stage_graph& g, boo
   for (auto& s : d->stage) s = map[static_cast<std::size_t>(s)];
   d->stage_names = g.stage_names();
   d->graph = g;
+  trim_after_outcome(*d);
+  if (strict) SALESFUNNEL_RETURN_IF_ERROR(detail::check_strict(d->issues));
   SALESFUNNEL_RETURN_IF_ERROR(check_unknown_transitions(*d, strict));
   return event_log(std::move(d));
 }
 
-inline event_log event_log::select_deals(std::span<const std::int64_t> deals) const {
+inline absl::StatusOr<event_log> event_log::select_deals(std::span<const std::int64_t> deals) const {
+  for (std::size_t i = 0; i < deals.size(); ++i) {
+    if (deals[i] < 0 || deals[i] >= num_deals()) {
+      return absl::OutOfRangeError(absl::StrCat("select_deals: deal index ", deals[i], " (position ", i,
+                                                ") is outside [0, ", num_deals(), ")"));
+    }
+  }
   auto d = std::make_shared<data>();
   const auto& s = *d_;
   d->int_keys = s.int_keys;
@@ -766,91 +675,6 @@ inline event_log event_log::select_deals(std::span<const std::int64_t> deals) co
   if (d->stage.empty()) d->min_time = d->max_time = 0;
   check_unknown_transitions(*d, false).IgnoreError();
   return event_log(std::move(d));
-}
-
-/// Builds a stage graph from the log's directly-follows transitions.
-///
-/// The stages named in `won`, `lost` and `nurture` get those kinds; the stage
-/// that most often starts a deal becomes the entry; the rest are open. Stages
-/// are declared in order of their mean position in the deals' paths, so the
-/// main path reads in process order. Transitions seen fewer than `min_count`
-/// times are left out. The result is validated.
-inline absl::StatusOr<stage_graph> discover_stage_graph(
-    const event_log& log, const std::vector<std::string>& won, const std::vector<std::string>& lost,
-    const std::vector<std::string>& nurture = {}, std::int64_t min_count = 1,
-    std::string name = "discovered") {
-  const auto S = static_cast<std::size_t>(log.num_stages());
-  const auto& names = log.stage_names();
-  auto index_of = [&](const std::string& s) -> absl::StatusOr<std::size_t> {
-    for (std::size_t i = 0; i < S; ++i) {
-      if (names[i] == s) return i;
-    }
-    return absl::NotFoundError(absl::StrCat("stage '", s, "' does not occur in the log; stages: ",
-                                            absl::StrJoin(names, ", ")));
-  };
-  std::vector<stage_kind> kind(S, stage_kind::open);
-  for (const auto& s : won) {
-    SALESFUNNEL_ASSIGN_OR_RETURN(auto i, index_of(s));
-    kind[i] = stage_kind::won;
-  }
-  for (const auto& s : lost) {
-    SALESFUNNEL_ASSIGN_OR_RETURN(auto i, index_of(s));
-    kind[i] = stage_kind::lost;
-  }
-  for (const auto& s : nurture) {
-    SALESFUNNEL_ASSIGN_OR_RETURN(auto i, index_of(s));
-    kind[i] = stage_kind::nurture;
-  }
-  std::vector<std::int64_t> starts(S, 0), counts(S * S, 0);
-  std::vector<double> pos_sum(S, 0), pos_n(S, 0);
-  auto st = log.stages();
-  auto off = log.offsets();
-  for (std::int64_t k = 0; k < log.num_deals(); ++k) {
-    if (off[k] == off[k + 1]) continue;
-    ++starts[static_cast<std::size_t>(st[off[k]])];
-    const double len = static_cast<double>(off[k + 1] - off[k]);
-    for (auto i = off[k]; i < off[k + 1]; ++i) {
-      auto s = static_cast<std::size_t>(st[i]);
-      pos_sum[s] += static_cast<double>(i - off[k]) / len;
-      pos_n[s] += 1;
-      if (i > off[k]) ++counts[static_cast<std::size_t>(st[i - 1]) * S + s];
-    }
-  }
-  std::size_t entry = S;
-  for (std::size_t s = 0; s < S; ++s) {
-    if (kind[s] == stage_kind::open && (entry == S || starts[s] > starts[entry])) entry = s;
-  }
-  if (entry == S) return absl::FailedPreconditionError("no stage left to be the entry stage");
-  kind[entry] = stage_kind::entry;
-  // Declaration order: entry, open by mean relative position, won, lost, nurture.
-  std::vector<std::size_t> order(S);
-  std::iota(order.begin(), order.end(), 0);
-  auto group = [&](std::size_t s) {
-    switch (kind[s]) {
-      case stage_kind::entry: return 0;
-      case stage_kind::open: return 1;
-      case stage_kind::won: return 2;
-      case stage_kind::lost: return 3;
-      case stage_kind::nurture: return 4;
-    }
-    return 1;
-  };
-  auto mean_pos = [&](std::size_t s) { return pos_n[s] > 0 ? pos_sum[s] / pos_n[s] : 1.0; };
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    if (group(a) != group(b)) return group(a) < group(b);
-    return mean_pos(a) < mean_pos(b);
-  });
-  stage_graph g(std::move(name));
-  for (auto s : order) SALESFUNNEL_RETURN_IF_ERROR(g.add_stage(names[s], kind[s]).status());
-  for (auto a : order) {
-    for (auto b : order) {
-      if (a != b && counts[a * S + b] >= std::max<std::int64_t>(min_count, 1)) {
-        SALESFUNNEL_RETURN_IF_ERROR(g.add_transition(names[a], names[b]));
-      }
-    }
-  }
-  SALESFUNNEL_RETURN_IF_ERROR(g.validate());
-  return g;
 }
 
 SALESFUNNEL_END_NAMESPACE

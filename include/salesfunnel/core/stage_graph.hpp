@@ -8,9 +8,11 @@
 //   g.add_transition("Lead", "Lost").IgnoreError();
 //   absl::Status ok = g.validate();
 //
-// A thin value type over a Boost.Graph bidirectional adjacency_list whose
-// vertices are stages and whose edges are commitment transitions. Stage ids
-// are the dense vertex indices, in the order stages were declared.
+// A small value type: stages in declaration order (a stage id is the dense
+// index), edges in the order added, adjacency lists both ways and a hashed
+// edge index, so building a graph is linear in its size. It includes no
+// parser and no Boost.Graph: JSON and DOT live in io/graph_json.hpp, and
+// io/boost_graph.hpp gives the same graph as a Boost.Graph adjacency_list.
 #pragma once
 
 #include <algorithm>
@@ -27,12 +29,8 @@
 #include <absl/status/statusor.h>
 #include <absl/strings/str_cat.h>
 #include <absl/strings/str_join.h>
-#include <boost/graph/adjacency_list.hpp>
-#include <boost/graph/breadth_first_search.hpp>
-#include <boost/graph/reverse_graph.hpp>
-#include <nlohmann/json.hpp>
-
 #include "salesfunnel/config.hpp"
+#include "salesfunnel/detail/hash.hpp"
 
 SALESFUNNEL_BEGIN_NAMESPACE
 
@@ -91,9 +89,6 @@ struct transition {
 /// Cheap to copy; immutable in practice once handed to an event log.
 class stage_graph {
  public:
-  using graph_type = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS,
-                                           stage, commitment>;
-
   stage_graph() = default;
   explicit stage_graph(std::string name) : name_(std::move(name)) {}
 
@@ -104,10 +99,11 @@ class stage_graph {
     if (index_.contains(detail::av(name))) {
       return absl::AlreadyExistsError(absl::StrCat("duplicate stage name '", detail::av(name), "'"));
     }
-    auto v = boost::add_vertex(stage{std::string(name), kind}, g_);
-    auto id = static_cast<stage_id>(v);
+    const auto id = num_stages();
+    stages_.push_back(stage{std::string(name), kind});
+    out_.emplace_back();
+    in_.emplace_back();
     index_.emplace(std::string(name), id);
-    rebuild_edge_index();
     return id;
   }
 
@@ -140,10 +136,10 @@ class stage_graph {
     std::string cname = commitment_name.empty()
                             ? absl::StrCat(name_of(from), " -> ", name_of(to))
                             : std::string(commitment_name);
-    boost::add_edge(static_cast<std::size_t>(from), static_cast<std::size_t>(to),
-                    commitment{cname}, g_);
+    edge_lookup_.emplace(edge_key(from, to), static_cast<std::int32_t>(edges_.size()));
+    out_[static_cast<std::size_t>(from)].push_back(to);
+    in_[static_cast<std::size_t>(to)].push_back(from);
     edges_.push_back(transition{from, to, std::move(cname)});
-    rebuild_edge_index();
     return absl::OkStatus();
   }
 
@@ -170,9 +166,7 @@ class stage_graph {
       }
     }
     for (std::size_t head = 0; head < queue.size(); ++head) {
-      for (auto [e, end] = boost::in_edges(static_cast<std::size_t>(queue[head]), g_); e != end;
-           ++e) {
-        auto src = static_cast<stage_id>(boost::source(*e, g_));
+      for (const stage_id src : in_[static_cast<std::size_t>(queue[head])]) {
         if (!reaches[src]) {
           reaches[src] = 1;
           queue.push_back(src);
@@ -192,10 +186,18 @@ class stage_graph {
   }
 
   const std::string& name() const { return name_; }
-  stage_id num_stages() const { return static_cast<stage_id>(boost::num_vertices(g_)); }
-  std::size_t num_transitions() const { return boost::num_edges(g_); }
+  stage_id num_stages() const { return static_cast<stage_id>(stages_.size()); }
+  std::size_t num_transitions() const { return edges_.size(); }
 
-  const stage& stage_at(stage_id s) const { return g_[static_cast<std::size_t>(s)]; }
+  const stage& stage_at(stage_id s) const { return stages_[static_cast<std::size_t>(s)]; }
+  /// Whether `s` is a stage id of this graph.
+  bool contains(stage_id s) const { return s >= 0 && s < num_stages(); }
+  /// OutOfRange naming `what` when `s` is not a stage id of this graph.
+  absl::Status check_stage(stage_id s, std::string_view what = "stage") const {
+    if (contains(s)) return absl::OkStatus();
+    return absl::OutOfRangeError(absl::StrCat(detail::av(what), " ", s, " is not a stage id (the graph has ",
+                                              num_stages(), " stages)"));
+  }
   const std::string& name_of(stage_id s) const { return stage_at(s).name; }
   stage_kind kind_of(stage_id s) const { return stage_at(s).kind; }
 
@@ -217,26 +219,21 @@ class stage_graph {
     return out;
   }
 
-  /// O(1): is `from -> to` an edge?
+  /// Expected O(1): is `from -> to` an edge?
   bool has_edge(stage_id from, stage_id to) const { return edge_index(from, to) >= 0; }
 
   /// Index into transitions() of the edge `from -> to`, or -1.
   std::int32_t edge_index(stage_id from, stage_id to) const {
-    const auto n = num_stages();
-    if (from < 0 || to < 0 || from >= n || to >= n) return -1;
-    return edge_lookup_[static_cast<std::size_t>(from) * n + to];
+    auto it = edge_lookup_.find(edge_key(from, to));
+    return it == edge_lookup_.end() ? -1 : it->second;
   }
 
   /// Every edge, in the order added.
   const std::vector<transition>& transitions() const { return edges_; }
 
   /// The stages reachable in one step from `s`.
-  std::vector<stage_id> successors(stage_id s) const {
-    std::vector<stage_id> out;
-    for (auto [e, end] = boost::out_edges(static_cast<std::size_t>(s), g_); e != end; ++e) {
-      out.push_back(static_cast<stage_id>(boost::target(*e, g_)));
-    }
-    return out;
+  const std::vector<stage_id>& successors(stage_id s) const {
+    return out_[static_cast<std::size_t>(s)];
   }
 
   /// The main path: entry, open and won stages in declaration order (the
@@ -248,6 +245,14 @@ class stage_graph {
       if (k == stage_kind::entry || k == stage_kind::open || k == stage_kind::won) out.push_back(s);
     }
     return out;
+  }
+
+  /// Per stage, its position on the main path, or -1 off it.
+  std::vector<std::int32_t> main_ranks() const {
+    std::vector<std::int32_t> rank(static_cast<std::size_t>(num_stages()), -1);
+    std::int32_t r = 0;
+    for (const stage_id s : main_path()) rank[static_cast<std::size_t>(s)] = r++;
+    return rank;
   }
 
   /// Position of `s` on the main path, or -1 when it is off the path.
@@ -265,125 +270,29 @@ class stage_graph {
     return -1;
   }
 
-  /// The underlying Boost.Graph, for users who want its algorithms.
-  const graph_type& graph() const { return g_; }
-
-  /// JSON: {"name", "stages": [{"name", "kind"}], "transitions": [{"from", "to", "commitment"}]}.
-  std::string to_json(int indent = 2) const {
-    nlohmann::ordered_json j;
-    j["name"] = name_;
-    j["stages"] = nlohmann::ordered_json::array();
-    for (stage_id s = 0; s < num_stages(); ++s) {
-      j["stages"].push_back({{"name", name_of(s)}, {"kind", std::string(to_string(kind_of(s)))}});
-    }
-    j["transitions"] = nlohmann::ordered_json::array();
-    for (const auto& e : edges_) {
-      j["transitions"].push_back(
-          {{"from", name_of(e.from)}, {"to", name_of(e.to)}, {"commitment", e.commitment}});
-    }
-    return j.dump(indent);
+  /// The stages with an edge into `s`.
+  const std::vector<stage_id>& predecessors(stage_id s) const {
+    return in_[static_cast<std::size_t>(s)];
   }
 
-  /// Parses to_json()'s format; errors name the field and position, then the
-  /// graph is validated.
-  static absl::StatusOr<stage_graph> from_json(std::string_view text) {
-    nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded()) return absl::InvalidArgumentError("stage graph JSON: not valid JSON");
-    if (!j.is_object()) return absl::InvalidArgumentError("stage graph JSON: expected an object");
-    stage_graph g;
-    if (j.contains("name")) {
-      if (!j["name"].is_string()) {
-        return absl::InvalidArgumentError("stage graph JSON: 'name' must be a string");
-      }
-      g.name_ = j["name"].get<std::string>();
+  /// A 64-bit fingerprint of the stages (names, kinds, order) and edges
+  /// (ends, commitments, order). Equal graphs have equal fingerprints on
+  /// every machine; statistics carry it so that only statistics of the same
+  /// graph merge.
+  std::uint64_t fingerprint() const {
+    detail::fnv1a h;
+    h.integer(num_stages());
+    for (const auto& st : stages_) {
+      h.text(st.name);
+      h.integer(static_cast<std::int64_t>(st.kind));
     }
-    if (!j.contains("stages") || !j["stages"].is_array()) {
-      return absl::InvalidArgumentError("stage graph JSON: missing array 'stages'");
-    }
-    std::size_t i = 0;
-    for (const auto& s : j["stages"]) {
-      if (!s.is_object() || !s.contains("name") || !s["name"].is_string()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("stage graph JSON: stages[", i, "] needs a string 'name'"));
-      }
-      std::string kind = "open";
-      if (s.contains("kind")) {
-        if (!s["kind"].is_string()) {
-          return absl::InvalidArgumentError(
-              absl::StrCat("stage graph JSON: stages[", i, "].kind must be a string"));
-        }
-        kind = s["kind"].get<std::string>();
-      }
-      auto k = parse_stage_kind(kind);
-      if (!k.ok()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("stage graph JSON: stages[", i, "].kind: ", k.status().message()));
-      }
-      auto added = g.add_stage(s["name"].get<std::string>(), *k);
-      if (!added.ok()) {
-        return absl::Status(added.status().code(), absl::StrCat("stage graph JSON: stages[", i,
-                                                                "]: ", added.status().message()));
-      }
-      ++i;
-    }
-    i = 0;
-    if (j.contains("transitions")) {
-      if (!j["transitions"].is_array()) {
-        return absl::InvalidArgumentError("stage graph JSON: 'transitions' must be an array");
-      }
-      for (const auto& e : j["transitions"]) {
-        if (!e.is_object() || !e.contains("from") || !e.contains("to") || !e["from"].is_string() ||
-            !e["to"].is_string()) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "stage graph JSON: transitions[", i, "] needs string 'from' and 'to'"));
-        }
-        std::string cname;
-        if (e.contains("commitment") && e["commitment"].is_string()) {
-          cname = e["commitment"].get<std::string>();
-        }
-        auto st = g.add_transition(e["from"].get<std::string>(), e["to"].get<std::string>(), cname);
-        if (!st.ok()) {
-          return absl::Status(st.code(), absl::StrCat("stage graph JSON: transitions[", i,
-                                                      "]: ", st.message()));
-        }
-        ++i;
-      }
-    }
-    SALESFUNNEL_RETURN_IF_ERROR(g.validate());
-    return g;
-  }
-
-  /// Graphviz DOT: stages coloured by kind, edges labelled by commitment.
-  std::string to_dot() const {
-    auto quote = [](std::string_view s) {
-      std::string out = "\"";
-      for (char c : s) {
-        if (c == '"' || c == '\\') out.push_back('\\');
-        out.push_back(c);
-      }
-      out.push_back('"');
-      return out;
-    };
-    std::string out = absl::StrCat("digraph ", quote(name_.empty() ? "salesfunnel" : name_),
-                                   " {\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\"];\n");
-    for (stage_id s = 0; s < num_stages(); ++s) {
-      const char* color = "#dbe9f6";
-      switch (kind_of(s)) {
-        case stage_kind::entry: color = "#c6dbef"; break;
-        case stage_kind::open: color = "#dbe9f6"; break;
-        case stage_kind::won: color = "#a1d99b"; break;
-        case stage_kind::lost: color = "#fc9272"; break;
-        case stage_kind::nurture: color = "#fee391"; break;
-      }
-      absl::StrAppend(&out, "  ", quote(name_of(s)), " [fillcolor=\"", color, "\", tooltip=\"",
-                      detail::av(to_string(kind_of(s))), "\"];\n");
-    }
+    h.integer(static_cast<std::int64_t>(edges_.size()));
     for (const auto& e : edges_) {
-      absl::StrAppend(&out, "  ", quote(name_of(e.from)), " -> ", quote(name_of(e.to)),
-                      " [label=", quote(e.commitment), "];\n");
+      h.integer(e.from);
+      h.integer(e.to);
+      h.text(e.commitment);
     }
-    out += "}\n";
-    return out;
+    return h.h;
   }
 
   friend bool operator==(const stage_graph& a, const stage_graph& b) {
@@ -400,128 +309,17 @@ class stage_graph {
   }
 
  private:
-  // Rebuilds the dense from x to lookup of edge indices (O(1) has_edge).
-  void rebuild_edge_index() {
-    const auto n = static_cast<std::size_t>(num_stages());
-    edge_lookup_.assign(n * n, -1);
-    for (std::size_t i = 0; i < edges_.size(); ++i) {
-      edge_lookup_[static_cast<std::size_t>(edges_[i].from) * n + edges_[i].to] =
-          static_cast<std::int32_t>(i);
-    }
+  static std::uint64_t edge_key(stage_id from, stage_id to) {
+    return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(from)) << 32) |
+           static_cast<std::uint32_t>(to);
   }
 
   std::string name_;
-  graph_type g_;
+  std::vector<stage> stages_;
+  std::vector<std::vector<stage_id>> out_, in_;  // adjacency, in the order edges were added
   absl::flat_hash_map<std::string, stage_id> index_;
-  std::vector<std::int32_t> edge_lookup_;
+  absl::flat_hash_map<std::uint64_t, std::int32_t> edge_lookup_;
   std::vector<transition> edges_;  // in the order added
 };
-
-/// Ready-made stage graphs.
-namespace templates {
-
-namespace detail {
-struct stage_spec {
-  const char* name;
-  stage_kind kind;
-};
-struct edge_spec {
-  const char* from;
-  const char* to;
-  const char* commitment;
-};
-inline stage_graph build(const char* name, std::initializer_list<stage_spec> stages,
-                         std::initializer_list<edge_spec> edges) {
-  stage_graph g(name);
-  // The specs below are fixed and valid, so these calls cannot fail.
-  for (const auto& s : stages) g.add_stage(s.name, s.kind).IgnoreError();
-  for (const auto& e : edges) g.add_transition(e.from, e.to, e.commitment).IgnoreError();
-  return g;
-}
-}  // namespace detail
-
-/// The six-stage sales cycle: Lead -> Contact -> First Meeting -> Active
-/// Prospect -> Client -> Advocate, with Lost / No Decision / Disqualified
-/// exits, a Nurture stage ("not now") and a backward edge (a new stakeholder
-/// sends an active prospect back to a first meeting).
-inline stage_graph sales_cycle() {
-  using k = stage_kind;
-  return detail::build(
-      "sales_cycle",
-      {{"Lead", k::entry},
-       {"Contact", k::open},
-       {"First Meeting", k::open},
-       {"Active Prospect", k::open},
-       {"Client", k::won},
-       {"Advocate", k::won},
-       {"Lost", k::lost},
-       {"No Decision", k::lost},
-       {"Disqualified", k::lost},
-       {"Nurture", k::nurture}},
-      {{"Lead", "Contact", "agrees to talk"},
-       {"Contact", "First Meeting", "agrees to meet"},
-       {"First Meeting", "Active Prospect", "agrees to explore a change"},
-       {"Active Prospect", "Client", "decides to buy"},
-       {"Client", "Advocate", "agrees to refer"},
-       {"Lead", "Disqualified", "not a fit"},
-       {"Contact", "Disqualified", "firm no"},
-       {"Contact", "Nurture", "not now"},
-       {"First Meeting", "Nurture", "not now"},
-       {"First Meeting", "Lost", "no interest"},
-       {"Active Prospect", "Lost", "lost to a competitor"},
-       {"Active Prospect", "No Decision", "no decision"},
-       {"Active Prospect", "First Meeting", "new stakeholder"},
-       {"Nurture", "Contact", "re-engages"},
-       {"Nurture", "Disqualified", "goes dark"}});
-}
-
-/// The ten buyer commitments of a B2B sale as the edges of a process: time,
-/// explore, change, collaborate, build consensus, invest, review, resolve
-/// concerns, decide, execute; with Lost, No Decision and Nurture exits.
-inline stage_graph ten_commitments() {
-  using k = stage_kind;
-  return detail::build(
-      "ten_commitments",
-      {{"Prospect", k::entry},
-       {"Meeting Set", k::open},
-       {"Exploring", k::open},
-       {"Change Agreed", k::open},
-       {"Collaborating", k::open},
-       {"Consensus", k::open},
-       {"Investment Agreed", k::open},
-       {"Solution Reviewed", k::open},
-       {"Concerns Resolved", k::open},
-       {"Decided", k::open},
-       {"Client", k::won},
-       {"Lost", k::lost},
-       {"No Decision", k::lost},
-       {"Nurture", k::nurture}},
-      {{"Prospect", "Meeting Set", "time"},
-       {"Meeting Set", "Exploring", "explore"},
-       {"Exploring", "Change Agreed", "change"},
-       {"Change Agreed", "Collaborating", "collaborate"},
-       {"Collaborating", "Consensus", "build consensus"},
-       {"Consensus", "Investment Agreed", "invest"},
-       {"Investment Agreed", "Solution Reviewed", "review"},
-       {"Solution Reviewed", "Concerns Resolved", "resolve concerns"},
-       {"Concerns Resolved", "Decided", "decide"},
-       {"Decided", "Client", "execute"},
-       {"Prospect", "Lost", "not a fit"},
-       {"Meeting Set", "Nurture", "not now"},
-       {"Exploring", "Nurture", "not now"},
-       {"Exploring", "Lost", "no need"},
-       {"Change Agreed", "Lost", "lost"},
-       {"Collaborating", "Lost", "lost"},
-       {"Consensus", "Exploring", "new stakeholder"},
-       {"Consensus", "No Decision", "no consensus"},
-       {"Investment Agreed", "No Decision", "no budget"},
-       {"Solution Reviewed", "Lost", "lost to a competitor"},
-       {"Concerns Resolved", "No Decision", "no decision"},
-       {"Decided", "Lost", "reversed"},
-       {"Nurture", "Meeting Set", "re-engages"},
-       {"Nurture", "Lost", "goes dark"}});
-}
-
-}  // namespace templates
 
 SALESFUNNEL_END_NAMESPACE

@@ -35,9 +35,9 @@
 #include <absl/strings/str_join.h>
 
 #include "salesfunnel/config.hpp"
-#include "salesfunnel/event_log.hpp"
-#include "salesfunnel/funnel.hpp"
-#include "salesfunnel/pipeline.hpp"
+#include "salesfunnel/core/deal_facts.hpp"
+#include "salesfunnel/core/event_log.hpp"
+#include "salesfunnel/stats/funnel_report.hpp"
 
 SALESFUNNEL_BEGIN_NAMESPACE
 
@@ -113,7 +113,7 @@ struct batch_report {
 inline absl::StatusOr<batch_report> lead_batches(const event_log& log, std::string_view by,
                                                  const batch_options& opt = {}) {
   SALESFUNNEL_ASSIGN_OR_RETURN(const stage_graph* g, detail::graph_of(log));
-  SALESFUNNEL_ASSIGN_OR_RETURN(std::int64_t as_of, detail::resolve_as_of(log, opt.funnel));
+  const std::int64_t as_of = detail::resolve_as_of(log, opt.funnel.as_of);
   if (!(opt.maturity_quantile > 0 && opt.maturity_quantile <= 1)) {
     return absl::InvalidArgumentError(absl::StrCat("maturity_quantile must be in (0, 1], got ", opt.maturity_quantile));
   }
@@ -136,35 +136,19 @@ inline absl::StatusOr<batch_report> lead_batches(const event_log& log, std::stri
     target[static_cast<std::size_t>(r)] = t;
   }
 
-  // The batch of each deal, as a label; the grouped report sorts labels the same way.
-  std::vector<std::string> label(static_cast<std::size_t>(log.num_deals()), "(none)");
-  grouped_funnel_report grouped;
-  if (auto a = log.attribute_index(by); a.ok()) {
-    const auto codes = log.attribute_codes(*a);
-    for (std::int64_t k = 0; k < log.num_deals(); ++k) {
-      if (codes[k] >= 0) label[k] = log.attribute_categories(*a)[static_cast<std::size_t>(codes[k])];
-    }
-    SALESFUNNEL_ASSIGN_OR_RETURN(grouped, funnel_by_attribute(log, by, opt.funnel));
-  } else if (by == "entry_week" || by == "entry_month") {
-    const auto p = by == "entry_week" ? cohort_period::week : cohort_period::month;
-    const auto off = log.offsets();
-    for (std::int64_t k = 0; k < log.num_deals(); ++k) {
-      if (off[k] < off[k + 1]) label[k] = cohort_label(log.times()[off[k]], log.unit(), p);
-    }
-    SALESFUNNEL_ASSIGN_OR_RETURN(grouped, funnel_by_cohort(log, p, opt.funnel));
-  } else {
-    std::vector<std::string> names;
-    for (std::size_t i = 0; i < log.num_attributes(); ++i) names.push_back(log.attribute_name(i));
-    return absl::NotFoundError(absl::StrCat("unknown batch column '", detail::av(by), "'; use an attribute (",
-                                            names.empty() ? "the log has none" : absl::StrJoin(names, ", "),
-                                            ") or entry_week / entry_month"));
+  // The batch of each deal, as a label: the same grouping as funnel_by.
+  SALESFUNNEL_ASSIGN_OR_RETURN(const auto groups, group_deals(log, by));
+  std::vector<std::string> label(static_cast<std::size_t>(log.num_deals()), std::string(no_group_label));
+  for (std::int64_t k = 0; k < log.num_deals(); ++k) {
+    if (groups.codes[k] >= 0) label[k] = groups.labels[static_cast<std::size_t>(groups.codes[k])];
   }
+  SALESFUNNEL_ASSIGN_OR_RETURN(const auto grouped, funnel_by(log, by, opt.funnel));
 
   batch_report out;
   out.by = std::string(by);
   out.as_of = as_of;
   const double tpd = log.ticks_per_day();
-  const auto facts = detail::facts_of(log, *g);
+  const auto facts = deal_facts_of(log, *g, as_of);
   if (opt.maturity_days) {
     out.maturity_days = *opt.maturity_days;
   } else {

@@ -26,10 +26,12 @@
 #include <absl/status/statusor.h>
 #include <absl/strings/str_cat.h>
 
-#include "salesfunnel/activity.hpp"
+#include "salesfunnel/core/activity.hpp"
 #include "salesfunnel/config.hpp"
-#include "salesfunnel/event_log.hpp"
-#include "salesfunnel/funnel.hpp"
+#include "salesfunnel/core/deal_facts.hpp"
+#include "salesfunnel/core/event_log.hpp"
+#include "salesfunnel/core/time.hpp"
+#include "salesfunnel/stats/interval.hpp"
 
 SALESFUNNEL_BEGIN_NAMESPACE
 
@@ -102,18 +104,6 @@ inline great_conversation_set count_great_conversations(const conversation_log& 
   return out;
 }
 
-namespace detail {
-
-/// The start (Monday 00:00 UTC) of the week holding `t`, in the same ticks.
-inline std::int64_t week_start(std::int64_t t, time_unit unit) {
-  const std::int64_t tpd = 86400 * ticks_per_second(unit);
-  std::int64_t day = t / tpd - ((t % tpd) < 0 ? 1 : 0);
-  // 1970-01-01 was a Thursday: (day + 3) mod 7 is 0 on Mondays.
-  const std::int64_t dow = ((day + 3) % 7 + 7) % 7;
-  return (day - dow) * tpd;
-}
-
-}  // namespace detail
 
 /// One rep's great conversations in one week, against the weekly target.
 struct weekly_great_row {
@@ -137,9 +127,9 @@ inline std::vector<weekly_great_row> weekly_great_conversations(const conversati
   std::vector<weekly_great_row> out;
   if (log.size() == 0) return out;
   const auto unit = log.unit();
-  const std::int64_t week = 7 * 86400 * ticks_per_second(unit);
-  const auto first = detail::week_start(log.min_time(), unit);
-  const auto weeks = (detail::week_start(log.max_time(), unit) - first) / week + 1;
+  const std::int64_t week = 7 * ticks_per_day(unit);
+  const auto first = week_start(log.min_time(), unit);
+  const auto weeks = (week_start(log.max_time(), unit) - first) / week + 1;
   // Reps: every rep of the log; "(none)" when a counted conversation has no rep.
   const auto R = log.rep_names().size();
   bool any_none = false;
@@ -147,7 +137,7 @@ inline std::vector<weekly_great_row> weekly_great_conversations(const conversati
   std::vector<std::int64_t> counts((R + 1) * static_cast<std::size_t>(weeks), 0);
   for (const auto& g : gc.counted) {
     const auto r = g.rep < 0 ? R : static_cast<std::size_t>(g.rep);
-    const auto w = static_cast<std::size_t>((detail::week_start(g.time, unit) - first) / week);
+    const auto w = static_cast<std::size_t>((week_start(g.time, unit) - first) / week);
     ++counts[r * static_cast<std::size_t>(weeks) + w];
   }
   std::vector<std::size_t> reps(R);
@@ -294,14 +284,14 @@ inline absl::StatusOr<meeting_rate> great_conversation_meeting_rate(
   absl::flat_hash_map<std::string, std::int32_t> index;
   for (std::int64_t d = 0; d < meetings.num_deals(); ++d) index.emplace(meetings.deal_key(d), static_cast<std::int32_t>(d));
   std::int64_t as_of = log.max_time();
-  for (auto t : meetings.times()) as_of = std::max(as_of, detail::rescale_time(t, meetings.unit(), log.unit()));
+  for (auto t : meetings.times()) as_of = std::max(as_of, rescale_time(t, meetings.unit(), log.unit()));
   if (opt.as_of) as_of = *opt.as_of;
   const auto off = meetings.offsets();
   return detail::rate_of(log, gc, opt, as_of, [&](const great_conversation& g, std::int64_t limit) {
     auto it = index.find(log.prospect_key(g.prospect));
     if (it == index.end()) return false;
     for (auto i = off[it->second]; i < off[it->second + 1]; ++i) {
-      const auto t = detail::rescale_time(meetings.times()[i], meetings.unit(), log.unit());
+      const auto t = rescale_time(meetings.times()[i], meetings.unit(), log.unit());
       if (meetings.held()[i] && t >= g.time && t <= limit) return true;
     }
     return false;
@@ -320,21 +310,21 @@ inline absl::StatusOr<meeting_rate> great_conversation_meeting_rate(
   SALESFUNNEL_RETURN_IF_ERROR(detail::check_window(opt));
   SALESFUNNEL_ASSIGN_OR_RETURN(const stage_graph* g, detail::graph_of(stages));
   SALESFUNNEL_ASSIGN_OR_RETURN(stage_id target, g->id_of(first_meeting_stage));
-  const auto rank = detail::main_ranks(*g);
+  const auto rank = g->main_ranks();
   const auto target_rank = rank[static_cast<std::size_t>(target)];
   auto counts = [&](stage_id s) {
     return s == target || (target_rank >= 0 && rank[static_cast<std::size_t>(s)] > target_rank);
   };
   absl::flat_hash_map<std::string, std::int64_t> index;
   for (std::int64_t k = 0; k < stages.num_deals(); ++k) index.emplace(stages.deal_key(k), k);
-  std::int64_t as_of = std::max(log.max_time(), detail::rescale_time(stages.max_time(), stages.unit(), log.unit()));
+  std::int64_t as_of = std::max(log.max_time(), rescale_time(stages.max_time(), stages.unit(), log.unit()));
   if (opt.as_of) as_of = *opt.as_of;
   const auto off = stages.offsets();
   return detail::rate_of(log, gc, opt, as_of, [&](const great_conversation& gcv, std::int64_t limit) {
     auto it = index.find(log.prospect_key(gcv.prospect));
     if (it == index.end()) return false;
     for (auto i = off[it->second]; i < off[it->second + 1]; ++i) {
-      const auto t = detail::rescale_time(stages.times()[i], stages.unit(), log.unit());
+      const auto t = rescale_time(stages.times()[i], stages.unit(), log.unit());
       if (counts(stages.stages()[i]) && t >= gcv.time && t <= limit) return true;
     }
     return false;
@@ -383,12 +373,17 @@ inline absl::StatusOr<conversation_plan> plan_great_conversations(double first_m
 /// The same, from an observed rate; needed_low / needed_high use the ends of
 /// its Wilson interval (a high rate needs fewer conversations).
 inline absl::StatusOr<conversation_plan> plan_great_conversations(double first_meetings_per_week,
-                                                                  const meeting_rate& observed) {
-  SALESFUNNEL_ASSIGN_OR_RETURN(auto p, plan_great_conversations(first_meetings_per_week, observed.rate.estimate));
-  if (observed.rate.high > 0) p.needed_low = first_meetings_per_week / observed.rate.high;
-  if (observed.rate.low > 0) p.needed_high = first_meetings_per_week / observed.rate.low;
+                                                                  const interval& rate) {
+  SALESFUNNEL_ASSIGN_OR_RETURN(auto p, plan_great_conversations(first_meetings_per_week, rate.estimate));
+  if (rate.high > 0) p.needed_low = first_meetings_per_week / rate.high;
+  if (rate.low > 0) p.needed_high = first_meetings_per_week / rate.low;
   else p.needed_high = std::numeric_limits<double>::infinity();
   return p;
+}
+
+inline absl::StatusOr<conversation_plan> plan_great_conversations(double first_meetings_per_week,
+                                                                  const meeting_rate& observed) {
+  return plan_great_conversations(first_meetings_per_week, observed.rate);
 }
 
 SALESFUNNEL_END_NAMESPACE

@@ -32,8 +32,8 @@
 #include <absl/strings/str_join.h>
 
 #include "salesfunnel/config.hpp"
-#include "salesfunnel/event_log.hpp"
-#include "salesfunnel/funnel.hpp"
+#include "salesfunnel/core/event_log.hpp"
+#include "salesfunnel/stats/funnel_report.hpp"
 
 SALESFUNNEL_BEGIN_NAMESPACE
 

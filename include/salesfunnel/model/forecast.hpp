@@ -31,8 +31,10 @@
 
 #include "salesfunnel/config.hpp"
 #include "salesfunnel/detail/parallel.hpp"
-#include "salesfunnel/event_log.hpp"
-#include "salesfunnel/markov.hpp"
+#include "salesfunnel/detail/random.hpp"
+#include "salesfunnel/core/deal_facts.hpp"
+#include "salesfunnel/core/event_log.hpp"
+#include "salesfunnel/model/markov.hpp"
 
 SALESFUNNEL_BEGIN_NAMESPACE
 
@@ -42,16 +44,20 @@ struct open_deal {
   double amount = std::numeric_limits<double>::quiet_NaN();
 };
 
-/// The open deals of a log (last stage neither won nor lost).
-inline std::vector<open_deal> open_deals_of(const markov_model& m, const event_log& log) {
+/// The open deals of a log at `as_of` (core/outcome.hpp: no outcome yet;
+/// parked deals included, since the model lets them re-engage; deals gone
+/// dark under `stale` are lost and left out).
+inline std::vector<open_deal> open_deals_of(const markov_model& m, const event_log& log,
+                                            std::optional<std::int64_t> as_of = std::nullopt,
+                                            const staleness& stale = {}) {
   std::vector<open_deal> out;
-  const auto off = log.offsets();
+  if (!log.graph()) return out;
+  const auto facts = deal_facts_of(log, *log.graph(), as_of, stale);
   for (std::int64_t k = 0; k < log.num_deals(); ++k) {
-    if (off[k] == off[k + 1]) continue;
-    const auto s = log.stages()[off[k + 1] - 1];
-    if (m.is_absorbing(s)) continue;
-    out.push_back(open_deal{s, log.has_amount() ? log.deal_amount()[k]
-                                                : std::numeric_limits<double>::quiet_NaN()});
+    const auto& f = facts[k];
+    if (f.empty || !is_open(f.state) || f.went_dark || f.final_stage >= m.num_stages()) continue;
+    out.push_back(open_deal{f.final_stage, log.has_amount() ? log.deal_amount()[k]
+                                                            : std::numeric_limits<double>::quiet_NaN()});
   }
   return out;
 }
@@ -81,35 +87,6 @@ struct forecast_result {
   double p_hit_quota = std::numeric_limits<double>::quiet_NaN();
 };
 
-namespace detail {
-
-inline std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ULL;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
-
-/// A uniform double in [0, 1) from 53 random bits (no library distribution,
-/// so results do not depend on the standard library's implementation).
-inline double uniform01(std::mt19937_64& rng) {
-  return static_cast<double>(rng() >> 11) * 0x1.0p-53;
-}
-
-inline double exponential(std::mt19937_64& rng, double mean) {
-  return mean <= 0 ? 0.0 : -mean * std::log1p(-uniform01(rng));
-}
-
-/// Linear-interpolation quantile of sorted values (numpy's default).
-inline double quantile_sorted(const std::vector<double>& v, double q) {
-  if (v.empty()) return std::numeric_limits<double>::quiet_NaN();
-  const double pos = q * static_cast<double>(v.size() - 1);
-  const auto lo = static_cast<std::size_t>(std::floor(pos));
-  const auto hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
-}
-
-}  // namespace detail
 
 inline absl::StatusOr<forecast_result> forecast(const markov_model& m,
                                                 std::span<const open_deal> deals,
@@ -130,15 +107,7 @@ inline absl::StatusOr<forecast_result> forecast(const markov_model& m,
     }
   }
   const auto S = static_cast<std::size_t>(m.num_stages());
-  // Per stage: the reachable next stages and cumulative probabilities.
-  std::vector<std::vector<std::pair<double, stage_id>>> next(S);
-  for (std::size_t a = 0; a < S; ++a) {
-    double c = 0;
-    for (std::size_t b = 0; b < S; ++b) {
-      const double p = m.transition_matrix()[a * S + b];
-      if (p > 0) next[a].emplace_back(c += p, static_cast<stage_id>(b));
-    }
-  }
+  const auto next = detail::cumulative_rows(m.transition_matrix(), S);
   // Per-stage lookups hoisted out of the walk (kind_of goes through the graph).
   std::vector<char> ends(S), wins_here(S);
   std::vector<double> dwell(S);
@@ -171,16 +140,7 @@ inline absl::StatusOr<forecast_result> forecast(const markov_model& m,
         }
         now += detail::exponential(rng, dwell[static_cast<std::size_t>(s)]);
         if (now > opt.horizon_days) return;
-        const double u = detail::uniform01(rng);
-        const auto& row = next[static_cast<std::size_t>(s)];
-        stage_id to = row.back().second;
-        for (const auto& [c, b] : row) {
-          if (u < c) {
-            to = b;
-            break;
-          }
-        }
-        s = to;
+        s = detail::draw_next(rng, next[static_cast<std::size_t>(s)]);
       }
     };
     for (const auto& d : deals) walk(d.stage, 0.0, d.amount);

@@ -31,9 +31,12 @@
 
 #include "salesfunnel/config.hpp"
 #include "salesfunnel/detail/linalg.hpp"
-#include "salesfunnel/event_log.hpp"
-#include "salesfunnel/funnel.hpp"
-#include "salesfunnel/stage_graph.hpp"
+#include "salesfunnel/core/deal_facts.hpp"
+#include "salesfunnel/core/event_log.hpp"
+#include "salesfunnel/core/stage_graph.hpp"
+#include "salesfunnel/core/time.hpp"
+#include "salesfunnel/stats/funnel_stats.hpp"
+#include "salesfunnel/stats/interval.hpp"
 
 SALESFUNNEL_BEGIN_NAMESPACE
 
@@ -66,8 +69,9 @@ class markov_model {
   /// graph out-edges evenly and is listed in stages_without_data().
   static absl::StatusOr<markov_model> fit(const funnel_stats& s, const stage_graph& g,
                                           double prior = 0.0) {
-    if (s.num_stages != g.num_stages()) {
-      return absl::InvalidArgumentError("funnel statistics and stage graph differ in stage count");
+    if (s.num_stages != g.num_stages() || s.graph_fingerprint != g.fingerprint()) {
+      return absl::InvalidArgumentError(
+          "these funnel statistics were counted on another stage graph (fingerprints differ)");
     }
     if (!(prior >= 0) || !std::isfinite(prior)) {
       return absl::InvalidArgumentError(absl::StrCat("prior must be a finite number >= 0, got ", prior));
@@ -111,8 +115,8 @@ class markov_model {
     for (std::size_t a = 0; a < S; ++a) {
       const double mean = s.dwell[a].mean_observed();
       const double median = s.dwell[a].km_quantile(0.5);
-      m.dwell_days_[a] = std::isfinite(mean) ? mean / 86400.0
-                         : std::isfinite(median) ? median / 86400.0
+      m.dwell_days_[a] = std::isfinite(mean) ? seconds_to_days(mean)
+                         : std::isfinite(median) ? seconds_to_days(median)
                                                  : 0.0;
     }
     return m;
@@ -121,9 +125,9 @@ class markov_model {
   /// Fits from an event log that has a graph.
   static absl::StatusOr<markov_model> fit(const event_log& log, double prior = 0.0,
                                           const funnel_options& opt = {}) {
-    SALESFUNNEL_ASSIGN_OR_RETURN(const stage_graph* g, detail::graph_of(log));
+    SALESFUNNEL_ASSIGN_OR_RETURN(const stage_graph g, analysis_graph(log, opt.stale));
     SALESFUNNEL_ASSIGN_OR_RETURN(auto stats, compute_funnel_stats(log, opt));
-    return fit(stats, *g, prior);
+    return fit(stats, g, prior);
   }
 
   /// A hypothetical funnel: the given probabilities per (from, to) stage
@@ -169,8 +173,8 @@ class markov_model {
     }
     for (const auto& [name, days] : dwell_days) {
       SALESFUNNEL_ASSIGN_OR_RETURN(auto s, g.id_of(name));
-      if (!(days >= 0)) {
-        return absl::InvalidArgumentError(absl::StrCat("dwell days of '", name, "' must be >= 0"));
+      if (!(days >= 0 && std::isfinite(days))) {
+        return absl::InvalidArgumentError(absl::StrCat("dwell days of '", name, "' must be a finite number >= 0, got ", days));
       }
       m.dwell_days_[static_cast<std::size_t>(s)] = days;
     }
@@ -397,8 +401,9 @@ inline absl::StatusOr<std::vector<edge_sensitivity>> sensitivity(
     const markov_model& m, std::optional<stage_id> start = std::nullopt,
     double mean_won_amount = std::numeric_limits<double>::quiet_NaN(),
     bool removal_effects = true) {
-  SALESFUNNEL_ASSIGN_OR_RETURN(auto base, m.analyze());
   const stage_id from_stage = start.value_or(m.graph().entry());
+  SALESFUNNEL_RETURN_IF_ERROR(m.graph().check_stage(from_stage, "start stage"));
+  SALESFUNNEL_ASSIGN_OR_RETURN(auto base, m.analyze());
   const auto c = detail::index_chain(m);
   const auto S = static_cast<std::size_t>(m.num_stages());
   std::vector<double> row_of_n(S, 0.0);
@@ -457,6 +462,8 @@ inline absl::StatusOr<std::vector<edge_sensitivity>> sensitivity(
 inline absl::StatusOr<double> stage_removal_effect(const markov_model& m, stage_id s,
                                                    std::optional<stage_id> start = std::nullopt) {
   const stage_id from_stage = start.value_or(m.graph().entry());
+  SALESFUNNEL_RETURN_IF_ERROR(m.graph().check_stage(from_stage, "start stage"));
+  SALESFUNNEL_RETURN_IF_ERROR(m.graph().check_stage(s));
   SALESFUNNEL_ASSIGN_OR_RETURN(auto base, m.analyze());
   SALESFUNNEL_ASSIGN_OR_RETURN(auto without, m.with_stage_lost(s).analyze());
   return without.win_probability[static_cast<std::size_t>(from_stage)] -
@@ -477,14 +484,12 @@ inline absl::StatusOr<double> win_probability_after(const markov_model& m, const
   if (s.num_stages != m.num_stages()) {
     return absl::InvalidArgumentError("funnel statistics and model differ in stage count");
   }
-  if (stage < 0 || stage >= m.num_stages()) {
-    return absl::OutOfRangeError(absl::StrCat("stage ", stage, " is not in the model"));
-  }
-  if (!(days >= 0)) return absl::InvalidArgumentError("days must be >= 0");
+  SALESFUNNEL_RETURN_IF_ERROR(m.graph().check_stage(stage));
+  if (!(days >= 0 && std::isfinite(days))) return absl::InvalidArgumentError("days must be a finite number >= 0");
   SALESFUNNEL_ASSIGN_OR_RETURN(auto a, m.analyze());
   if (m.ends_chain(stage)) return a.win_probability[static_cast<std::size_t>(stage)];
   const auto S = static_cast<std::size_t>(m.num_stages());
-  const double limit = days * 86400.0;
+  const double limit = days * static_cast<double>(seconds_per_day);
   double total = 0, won = 0;
   for (std::size_t j = 0; j < S; ++j) {
     const auto& counts = s.transition_time[static_cast<std::size_t>(stage) * S + j].observed_counts();
@@ -507,26 +512,31 @@ struct pipeline_deal {
   double expected_value = 0;  ///< amount x P(won | stage); 0 without an amount
 };
 
-/// The probability-weighted pipeline: every open deal (last stage not won or
-/// lost) valued at amount x P(won | its current stage).
+/// The probability-weighted pipeline: every open deal (core/outcome.hpp:
+/// no outcome by as_of; parked deals included, valued at P(won | nurture))
+/// valued at amount x P(won | its current stage). The model must be fitted
+/// on this log's graph (or its staleness graph, whose gone-dark deals are
+/// lost and left out).
 inline absl::StatusOr<std::pair<std::vector<pipeline_deal>, double>> pipeline_value(
-    const markov_model& m, const event_log& log) {
+    const markov_model& m, const event_log& log, std::optional<std::int64_t> as_of = std::nullopt,
+    const staleness& stale = {}) {
   SALESFUNNEL_ASSIGN_OR_RETURN(auto a, m.analyze());
-  if (log.num_stages() != m.num_stages()) {
+  SALESFUNNEL_ASSIGN_OR_RETURN(const stage_graph* g, detail::graph_of(log));
+  if (g->num_stages() > m.num_stages() || (g->num_stages() < m.num_stages() && !stale.enabled() &&
+                                           !m.graph().find(went_dark_stage))) {
     return absl::InvalidArgumentError("the log's stages differ from the model's graph");
   }
   std::vector<pipeline_deal> deals;
   double total = 0;
-  const auto off = log.offsets();
+  const auto facts = deal_facts_of(log, *g, as_of, stale);
   for (std::int64_t k = 0; k < log.num_deals(); ++k) {
-    if (off[k] == off[k + 1]) continue;
-    const auto s = log.stages()[off[k + 1] - 1];
-    if (m.is_absorbing(s)) continue;
+    const auto& f = facts[k];
+    if (f.empty || !is_open(f.state) || f.went_dark) continue;
     pipeline_deal d;
     d.deal = k;
-    d.stage = s;
+    d.stage = f.final_stage;
     d.amount = log.has_amount() ? log.deal_amount()[k] : std::numeric_limits<double>::quiet_NaN();
-    d.win_probability = a.win_probability[static_cast<std::size_t>(s)];
+    d.win_probability = a.win_probability[static_cast<std::size_t>(d.stage)];
     d.expected_value = std::isnan(d.amount) ? 0.0 : d.amount * d.win_probability;
     total += d.expected_value;
     deals.push_back(d);

@@ -22,7 +22,7 @@
 #include <absl/strings/str_cat.h>
 
 #include "salesfunnel/config.hpp"
-#include "salesfunnel/markov.hpp"
+#include "salesfunnel/model/markov.hpp"
 
 SALESFUNNEL_BEGIN_NAMESPACE
 
@@ -74,8 +74,11 @@ inline double binomial_at_least(std::int64_t n, double w, std::int64_t g) {
 /// `goal_wins` wins per period; `probability` in (0, 1) adds the
 /// hit-with-this-probability column.
 inline absl::StatusOr<std::vector<plan_row>> plan(const markov_model& m, double goal_wins,
-                                                  plan_period period,
+                                                  double period_days,
                                                   std::optional<double> probability = std::nullopt) {
+  if (!(period_days > 0 && std::isfinite(period_days))) {
+    return absl::InvalidArgumentError(absl::StrCat("the period must be a finite number of days > 0, got ", period_days));
+  }
   if (!(goal_wins > 0) || !std::isfinite(goal_wins)) {
     return absl::InvalidArgumentError(absl::StrCat("the goal must be a positive number of wins, got ", goal_wins));
   }
@@ -84,7 +87,7 @@ inline absl::StatusOr<std::vector<plan_row>> plan(const markov_model& m, double 
   }
   SALESFUNNEL_ASSIGN_OR_RETURN(auto a, m.analyze());
   std::vector<plan_row> rows;
-  const double days = period_days(period);
+  const double days = period_days;
   const auto g = static_cast<std::int64_t>(std::ceil(goal_wins - 1e-9));
   for (stage_id s = 0; s < m.num_stages(); ++s) {
     if (m.ends_chain(s)) continue;
@@ -108,6 +111,13 @@ inline absl::StatusOr<std::vector<plan_row>> plan(const markov_model& m, double 
     rows.push_back(r);
   }
   return rows;
+}
+
+/// The same for a week, month or quarter.
+inline absl::StatusOr<std::vector<plan_row>> plan(const markov_model& m, double goal_wins,
+                                                  plan_period period,
+                                                  std::optional<double> probability = std::nullopt) {
+  return plan(m, goal_wins, period_days(period), probability);
 }
 
 SALESFUNNEL_END_NAMESPACE

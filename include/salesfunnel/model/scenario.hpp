@@ -23,7 +23,7 @@
 #include <absl/strings/str_format.h>
 
 #include "salesfunnel/config.hpp"
-#include "salesfunnel/markov.hpp"
+#include "salesfunnel/model/markov.hpp"
 
 SALESFUNNEL_BEGIN_NAMESPACE
 

@@ -19,8 +19,9 @@
 #include <absl/status/statusor.h>
 
 #include "salesfunnel/config.hpp"
-#include "salesfunnel/forecast.hpp"
-#include "salesfunnel/markov.hpp"
+#include "salesfunnel/core/time.hpp"
+#include "salesfunnel/detail/random.hpp"
+#include "salesfunnel/model/markov.hpp"
 
 SALESFUNNEL_BEGIN_NAMESPACE
 
@@ -44,6 +45,7 @@ inline absl::StatusOr<synthetic_columns> synthetic_events(const markov_model& tr
   SALESFUNNEL_RETURN_IF_ERROR(detail::check_absorbing_reachable(truth));
   const auto S = static_cast<std::size_t>(truth.num_stages());
   std::mt19937_64 rng(detail::splitmix64(seed));
+  const auto next = detail::cumulative_rows(truth.transition_matrix(), S);
   synthetic_columns c;
   const stage_id entry = truth.graph().entry();
   for (std::int64_t d = 0; d < n_deals; ++d) {
@@ -52,21 +54,11 @@ inline absl::StatusOr<synthetic_columns> synthetic_events(const markov_model& tr
     for (int step = 0; step < 100000; ++step) {
       c.deal.push_back(d);
       c.stage.push_back(s);
-      c.time.push_back(static_cast<std::int64_t>(std::llround(now * 86400.0)));
+      c.time.push_back(static_cast<std::int64_t>(std::llround(now * static_cast<double>(seconds_per_day))));
       if (truth.ends_chain(s)) break;
       now += detail::exponential(rng, truth.dwell_days()[static_cast<std::size_t>(s)]);
       if (now > opt.as_of_days) break;
-      const double u = detail::uniform01(rng);
-      stage_id to = -1;
-      double cum = 0;
-      for (std::size_t b = 0; b < S; ++b) {
-        const double p = truth.transition_matrix()[static_cast<std::size_t>(s) * S + b];
-        if (p <= 0) continue;
-        cum += p;
-        to = static_cast<stage_id>(b);
-        if (u < cum) break;
-      }
-      s = to;
+      s = detail::draw_next(rng, next[static_cast<std::size_t>(s)]);
     }
   }
   if (opt.shuffle) {

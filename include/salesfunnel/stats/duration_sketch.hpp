@@ -1,0 +1,127 @@
+// Durations as mergeable sketches with Kaplan-Meier quantiles.
+//
+//   salesfunnel::duration_sketch d;
+//   d.add(86400, /*censored=*/false);   // a completed one-day stay
+//   d.add(3 * 86400, /*censored=*/true); // a stay still running after three days
+//   d.km_quantile(0.5);                  // ~86400 seconds
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "salesfunnel/config.hpp"
+
+SALESFUNNEL_BEGIN_NAMESPACE
+
+/// A mergeable histogram of durations in whole seconds on log-spaced buckets
+/// (relative width 2%), kept separately for completed (observed) and
+/// still-running (censored) stays. Merging adds integer counts, so any split
+/// of the data merges to exactly the same sketch.
+class duration_sketch {
+ public:
+  static constexpr double gamma = 1.02;
+
+  /// Bucket 0 holds stays shorter than one second; bucket b >= 1 holds
+  /// [gamma^(b-1), gamma^b) seconds.
+  static std::size_t bucket_of(std::int64_t seconds) {
+    if (seconds < 1) return 0;
+    return 1 + static_cast<std::size_t>(std::floor(std::log(static_cast<double>(seconds)) /
+                                                   std::log(gamma)));
+  }
+  /// The value a bucket stands for: its geometric midpoint, in seconds.
+  static double bucket_value(std::size_t b) {
+    if (b == 0) return 0.0;
+    return std::pow(gamma, static_cast<double>(b) - 0.5);
+  }
+
+  void add(std::int64_t seconds, bool censored) {
+    seconds = std::max<std::int64_t>(seconds, 0);
+    add_in_bucket(bucket_of(seconds), seconds, censored);
+  }
+
+  /// add() when the caller already knows bucket_of(seconds) (seconds >= 0).
+  void add_in_bucket(std::size_t b, std::int64_t seconds, bool censored) {
+    auto& v = censored ? censored_ : observed_;
+    if (v.size() <= b) v.resize(b + 1, 0);
+    ++v[b];
+    if (censored) {
+      ++n_censored_;
+    } else {
+      ++n_observed_;
+      sum_observed_ = saturating_add(sum_observed_, seconds);
+    }
+  }
+
+  void merge(const duration_sketch& o) {
+    auto add_into = [](std::vector<std::int64_t>& a, const std::vector<std::int64_t>& b) {
+      if (a.size() < b.size()) a.resize(b.size(), 0);
+      for (std::size_t i = 0; i < b.size(); ++i) a[i] += b[i];
+    };
+    add_into(observed_, o.observed_);
+    add_into(censored_, o.censored_);
+    n_observed_ += o.n_observed_;
+    n_censored_ += o.n_censored_;
+    sum_observed_ = saturating_add(sum_observed_, o.sum_observed_);
+  }
+
+  std::int64_t observed() const { return n_observed_; }
+  std::int64_t censored() const { return n_censored_; }
+  /// Mean of the completed stays, in seconds (NaN when there are none).
+  double mean_observed() const {
+    return n_observed_ ? static_cast<double>(sum_observed_) / static_cast<double>(n_observed_)
+                       : std::numeric_limits<double>::quiet_NaN();
+  }
+
+  /// Kaplan-Meier quantile in seconds: the smallest bucket value t with
+  /// S(t) <= 1 - q. Censored stays in a bucket leave the risk set after that
+  /// bucket's completions. NaN when the curve never falls that far.
+  double km_quantile(double q) const {
+    const double target = 1.0 - q;
+    double at_risk = static_cast<double>(n_observed_ + n_censored_);
+    double survival = 1.0;
+    const std::size_t nb = std::max(observed_.size(), censored_.size());
+    for (std::size_t b = 0; b < nb; ++b) {
+      const double d = b < observed_.size() ? static_cast<double>(observed_[b]) : 0.0;
+      const double c = b < censored_.size() ? static_cast<double>(censored_[b]) : 0.0;
+      if (d > 0 && at_risk > 0) {
+        survival *= 1.0 - d / at_risk;
+        if (survival <= target + 1e-12) return bucket_value(b);
+      }
+      at_risk -= d + c;
+    }
+    return std::numeric_limits<double>::quiet_NaN();
+  }
+
+  const std::vector<std::int64_t>& observed_counts() const { return observed_; }
+  const std::vector<std::int64_t>& censored_counts() const { return censored_; }
+
+  friend bool operator==(const duration_sketch& a, const duration_sketch& b) {
+    auto trimmed_equal = [](const std::vector<std::int64_t>& x, const std::vector<std::int64_t>& y) {
+      const std::size_t n = std::max(x.size(), y.size());
+      for (std::size_t i = 0; i < n; ++i) {
+        if ((i < x.size() ? x[i] : 0) != (i < y.size() ? y[i] : 0)) return false;
+      }
+      return true;
+    };
+    return a.n_observed_ == b.n_observed_ && a.n_censored_ == b.n_censored_ &&
+           a.sum_observed_ == b.sum_observed_ && trimmed_equal(a.observed_, b.observed_) &&
+           trimmed_equal(a.censored_, b.censored_);
+  }
+
+ private:
+  // The sum of stays saturates rather than overflowing (stays of centuries
+  // in nanoseconds); the quantiles never read it.
+  static std::int64_t saturating_add(std::int64_t a, std::int64_t b) {
+    std::int64_t out = 0;
+    if (__builtin_add_overflow(a, b, &out)) return b > 0 ? std::numeric_limits<std::int64_t>::max() : std::numeric_limits<std::int64_t>::min();
+    return out;
+  }
+
+  std::vector<std::int64_t> observed_, censored_;
+  std::int64_t n_observed_ = 0, n_censored_ = 0, sum_observed_ = 0;
+};
+
+SALESFUNNEL_END_NAMESPACE

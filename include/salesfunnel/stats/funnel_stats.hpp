@@ -1,0 +1,376 @@
+// Funnel statistics: mergeable counts and duration sketches per stage.
+//
+//   auto stats = salesfunnel::compute_funnel_stats(log);         // the whole log
+//   auto west = salesfunnel::compute_funnel_stats(west_log);     // a partition by deal
+//   stats->merge(*west);                                         // exact
+//   auto by_rep = salesfunnel::compute_funnel_stats_by(log, "rep");  // keyed by label
+//
+// Everything a report needs is first gathered into funnel_stats: integer
+// counts and duration sketches that merge associatively and exactly, so a log
+// split by deal across threads or files gives the same report as the whole.
+// Statistics carry their graph's fingerprint and their as_of, and refuse to
+// merge with statistics of another graph or time. Open deals are
+// right-censored: never counted as dropped, and their time in the current
+// stage enters the Kaplan-Meier estimate as a censored stay.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <numeric>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <absl/container/flat_hash_map.h>
+#include <absl/status/status.h>
+#include <absl/status/statusor.h>
+#include <absl/strings/str_cat.h>
+#include <absl/strings/str_join.h>
+
+#include "salesfunnel/config.hpp"
+#include "salesfunnel/core/deal_facts.hpp"
+#include "salesfunnel/core/event_log.hpp"
+#include "salesfunnel/core/stage_graph.hpp"
+#include "salesfunnel/core/time.hpp"
+#include "salesfunnel/detail/parallel.hpp"
+#include "salesfunnel/stats/duration_sketch.hpp"
+
+SALESFUNNEL_BEGIN_NAMESPACE
+
+struct funnel_options {
+  /// The time the log is read at, in the log's unit: events after it are
+  /// ignored (the log as it stood then) and open deals' current stays are
+  /// censored here. Defaults to the log's latest event.
+  std::optional<std::int64_t> as_of;
+  /// Open deals silent for longer than this leave through an implicit lost
+  /// exit "Went dark" (see core/deal_facts.hpp). Off by default.
+  staleness stale;
+  /// 0 means every hardware thread.
+  int threads = 0;
+};
+
+/// Everything a funnel report needs, as mergeable integer counts and sketches.
+struct funnel_stats {
+  stage_id num_stages = 0;
+  std::int32_t num_ranks = 0;  ///< main path length
+  std::uint64_t graph_fingerprint = 0;  ///< stage_graph::fingerprint() of the graph counted on
+  std::int64_t as_of = 0;
+  double ticks_per_second = 1.0;
+  std::int64_t deals = 0;
+  std::int64_t events = 0;
+  /// [S] deals that visited each stage at least once.
+  std::vector<std::int64_t> reached;
+  /// [(num_ranks + 1) x S] deals by (furthest main-path rank + 1, final stage);
+  /// row 0 holds deals that never touched the main path.
+  std::vector<std::int64_t> furthest_final;
+  /// [S x S] directly-follows transition counts.
+  std::vector<std::int64_t> transitions;
+  /// [S] time in stage; [S x S] time before each transition.
+  std::vector<duration_sketch> dwell;
+  std::vector<duration_sketch> transition_time;
+
+  /// Empty statistics shaped for `g`, read at `as_of`.
+  static funnel_stats empty(const stage_graph& g, std::int64_t as_of, double ticks_per_sec) {
+    funnel_stats s;
+    s.num_stages = g.num_stages();
+    s.num_ranks = static_cast<std::int32_t>(g.main_path().size());
+    s.graph_fingerprint = g.fingerprint();
+    s.as_of = as_of;
+    s.ticks_per_second = ticks_per_sec;
+    const auto S = static_cast<std::size_t>(s.num_stages);
+    s.reached.assign(S, 0);
+    s.furthest_final.assign((static_cast<std::size_t>(s.num_ranks) + 1) * S, 0);
+    s.transitions.assign(S * S, 0);
+    s.dwell.resize(S);
+    s.transition_time.resize(S * S);
+    return s;
+  }
+
+  /// Adds another partition's statistics. The two must be counted on the
+  /// same graph (equal fingerprints) and read at the same as_of time.
+  absl::Status merge(const funnel_stats& o) {
+    if (o.graph_fingerprint != graph_fingerprint || o.num_stages != num_stages ||
+        o.num_ranks != num_ranks) {
+      return absl::InvalidArgumentError(
+          "cannot merge funnel statistics of different stage graphs (their graph fingerprints differ)");
+    }
+    if (o.as_of != as_of) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "cannot merge funnel statistics read at different as_of times (", as_of, " and ",
+          o.as_of, "); pass the same funnel_options::as_of to both"));
+    }
+    deals += o.deals;
+    events += o.events;
+    for (std::size_t i = 0; i < reached.size(); ++i) reached[i] += o.reached[i];
+    for (std::size_t i = 0; i < furthest_final.size(); ++i) furthest_final[i] += o.furthest_final[i];
+    for (std::size_t i = 0; i < transitions.size(); ++i) transitions[i] += o.transitions[i];
+    for (std::size_t i = 0; i < dwell.size(); ++i) dwell[i].merge(o.dwell[i]);
+    for (std::size_t i = 0; i < transition_time.size(); ++i) transition_time[i].merge(o.transition_time[i]);
+    return absl::OkStatus();
+  }
+
+  friend bool operator==(const funnel_stats& a, const funnel_stats& b) {
+    return a.num_stages == b.num_stages && a.num_ranks == b.num_ranks &&
+           a.graph_fingerprint == b.graph_fingerprint && a.as_of == b.as_of &&
+           a.deals == b.deals && a.events == b.events && a.reached == b.reached &&
+           a.furthest_final == b.furthest_final && a.transitions == b.transitions &&
+           a.dwell == b.dwell && a.transition_time == b.transition_time;
+  }
+};
+
+/// The graph statistics are counted on: the log's own, plus the implicit
+/// "Went dark" exit when staleness is on.
+inline absl::StatusOr<stage_graph> analysis_graph(const event_log& log, const staleness& stale = {}) {
+  SALESFUNNEL_ASSIGN_OR_RETURN(const stage_graph* g, detail::graph_of(log));
+  SALESFUNNEL_RETURN_IF_ERROR(stale.check(*g));
+  return stale.enabled() ? with_went_dark(*g) : *g;
+}
+
+namespace detail {
+
+/// Everything accumulate_deal reads, resolved once per computation.
+struct funnel_context {
+  const event_log* log = nullptr;
+  const stage_graph* g = nullptr;  ///< the analysis graph (maybe with "Went dark")
+  std::vector<std::int32_t> rank;  ///< stage -> main rank or -1
+  stage_id dark = -1;              ///< the "Went dark" stage, or -1
+  staleness stale;
+  std::int64_t tps = 1;            ///< ticks per second
+};
+
+/// One move of a deal: counts, dwell and time before the move.
+inline void add_move(funnel_stats& s, std::size_t from, std::size_t to, std::int64_t secs) {
+  const auto S = static_cast<std::size_t>(s.num_stages);
+  const auto bucket = duration_sketch::bucket_of(secs);
+  ++s.transitions[from * S + to];
+  s.dwell[from].add_in_bucket(bucket, std::max<std::int64_t>(secs, 0), false);
+  s.transition_time[from * S + to].add_in_bucket(bucket, std::max<std::int64_t>(secs, 0), false);
+}
+
+/// Adds deal k, read at s.as_of, into `s`. `seen` is scratch of size S
+/// holding the last deal that marked each stage.
+inline void accumulate_deal(const funnel_context& c, std::int64_t k, funnel_stats& s,
+                            std::vector<std::int64_t>& seen) {
+  const auto st = c.log->stages();
+  const auto tm = c.log->times();
+  const auto S = static_cast<std::size_t>(s.num_stages);
+  const auto b = c.log->offsets()[k], e = c.log->deal_end(k, s.as_of);
+  if (b == e) return;
+  ++s.deals;
+  s.events += e - b;
+  std::int32_t furthest = -1;
+  for (auto i = b; i < e; ++i) {
+    const auto a = static_cast<std::size_t>(st[i]);
+    if (seen[a] != k) {
+      seen[a] = k;
+      ++s.reached[a];
+    }
+    furthest = std::max(furthest, c.rank[a]);
+    if (i + 1 < e) add_move(s, a, static_cast<std::size_t>(st[i + 1]), elapsed(tm[i + 1], tm[i]) / c.tps);
+  }
+  auto last = static_cast<std::size_t>(st[e - 1]);
+  if (!is_terminal(c.g->kind_of(st[e - 1]))) {
+    const auto silent = elapsed(s.as_of, tm[e - 1]);
+    const double limit = c.dark >= 0 ? c.stale.limit_days(st[e - 1]) : std::numeric_limits<double>::quiet_NaN();
+    if (!std::isnan(limit) && static_cast<double>(silent) > limit * static_cast<double>(c.tps * seconds_per_day)) {
+      // Gone dark: the stay ended after the limit, by the implicit exit.
+      add_move(s, last, static_cast<std::size_t>(c.dark), static_cast<std::int64_t>(limit * seconds_per_day));
+      last = static_cast<std::size_t>(c.dark);
+      ++s.reached[last];
+    } else {
+      s.dwell[last].add(silent / c.tps, true);
+    }
+  }
+  ++s.furthest_final[static_cast<std::size_t>(furthest + 1) * S + last];
+}
+
+inline absl::StatusOr<funnel_context> make_context(const event_log& log, const stage_graph& g,
+                                                   const funnel_options& opt) {
+  funnel_context c;
+  c.log = &log;
+  c.g = &g;
+  c.rank = g.main_ranks();
+  c.stale = opt.stale;
+  if (opt.stale.enabled()) c.dark = *g.find(went_dark_stage);
+  c.tps = ticks_per_second(log.unit());
+  return c;
+}
+
+}  // namespace detail
+
+/// Gathers funnel statistics for each group of deals: `group_of_deal[k]` in
+/// [0, num_groups) or -1 to leave deal k out. Uses several threads and merges
+/// their partial statistics, which is exact.
+inline absl::StatusOr<std::vector<funnel_stats>> compute_funnel_stats_grouped(
+    const event_log& log, std::span<const std::int32_t> group_of_deal, std::int32_t num_groups,
+    const funnel_options& opt = {}) {
+  SALESFUNNEL_ASSIGN_OR_RETURN(const stage_graph g, analysis_graph(log, opt.stale));
+  const std::int64_t as_of = detail::resolve_as_of(log, opt.as_of);
+  if (static_cast<std::int64_t>(group_of_deal.size()) != log.num_deals()) {
+    return absl::InvalidArgumentError(absl::StrCat("group_of_deal has ", group_of_deal.size(),
+                                                   " entries for ", log.num_deals(), " deals"));
+  }
+  SALESFUNNEL_ASSIGN_OR_RETURN(const auto ctx, detail::make_context(log, g, opt));
+  const auto tps = static_cast<double>(ticks_per_second(log.unit()));
+  const int threads = detail::resolve_threads(opt.threads);
+  const std::int64_t nd = log.num_deals();
+  const int chunks = nd < 4096 ? 1 : threads;
+  std::vector<std::vector<funnel_stats>> partial(static_cast<std::size_t>(chunks));
+  detail::parallel_chunks(nd, chunks, threads, [&](std::int64_t b, std::int64_t e, int c) {
+    auto& mine = partial[c];
+    mine.assign(static_cast<std::size_t>(num_groups), funnel_stats::empty(g, as_of, tps));
+    std::vector<std::int64_t> seen(static_cast<std::size_t>(g.num_stages()), -1);
+    for (std::int64_t k = b; k < e; ++k) {
+      const auto grp = group_of_deal[k];
+      if (grp < 0 || grp >= num_groups) continue;
+      detail::accumulate_deal(ctx, k, mine[grp], seen);
+    }
+  });
+  std::vector<funnel_stats> out = std::move(partial[0]);
+  for (int c = 1; c < chunks; ++c) {
+    for (std::int32_t grp = 0; grp < num_groups; ++grp) {
+      SALESFUNNEL_RETURN_IF_ERROR(out[grp].merge(partial[c][grp]));
+    }
+  }
+  return out;
+}
+
+/// Gathers funnel statistics over the whole log.
+inline absl::StatusOr<funnel_stats> compute_funnel_stats(const event_log& log,
+                                                         const funnel_options& opt = {}) {
+  std::vector<std::int32_t> all(static_cast<std::size_t>(log.num_deals()), 0);
+  SALESFUNNEL_ASSIGN_OR_RETURN(auto v, compute_funnel_stats_grouped(log, all, 1, opt));
+  return std::move(v[0]);
+}
+
+/// Deals put in groups by a key: a code per deal (-1: no value) and the labels.
+struct deal_groups {
+  std::string by;
+  std::vector<std::int32_t> codes;
+  std::vector<std::string> labels;
+};
+
+/// The one `by` dispatch every surface uses: an attribute column of that
+/// name; else "rep" (the deal owner); else "cohort_week" / "cohort_month"
+/// (also spelled "entry_week" / "entry_month"): the week (Monday) or month of
+/// the deal's first event. NotFound lists what the log offers.
+inline absl::StatusOr<deal_groups> group_deals(const event_log& log, std::string_view by) {
+  deal_groups out;
+  out.by = std::string(by);
+  if (auto a = log.attribute_index(by); a.ok()) {
+    const auto codes = log.attribute_codes(*a);
+    out.codes.assign(codes.begin(), codes.end());
+    out.labels = log.attribute_categories(*a);
+    return out;
+  }
+  if (by == "rep") {
+    if (!log.has_rep()) return absl::FailedPreconditionError("the event log has no rep column");
+    out.codes.assign(log.deal_rep().begin(), log.deal_rep().end());
+    out.labels = log.rep_names();
+    return out;
+  }
+  const bool week = by == "cohort_week" || by == "entry_week";
+  if (week || by == "cohort_month" || by == "entry_month") {
+    const auto p = week ? cohort_period::week : cohort_period::month;
+    out.codes.assign(static_cast<std::size_t>(log.num_deals()), -1);
+    absl::flat_hash_map<std::string, std::int32_t> index;
+    const auto off = log.offsets();
+    for (std::int64_t k = 0; k < log.num_deals(); ++k) {
+      if (off[k] == off[k + 1]) continue;
+      auto label = cohort_label(log.times()[off[k]], log.unit(), p);
+      auto [it, fresh] = index.try_emplace(label, static_cast<std::int32_t>(out.labels.size()));
+      if (fresh) out.labels.push_back(label);
+      out.codes[k] = it->second;
+    }
+    return out;
+  }
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < log.num_attributes(); ++i) names.push_back(log.attribute_name(i));
+  return absl::NotFoundError(absl::StrCat(
+      "cannot group by '", detail::shown(by), "'; use ", log.has_rep() ? "'rep', " : "",
+      "'cohort_week', 'cohort_month'",
+      names.empty() ? " (the log has no attribute columns)"
+                    : absl::StrCat(" or an attribute: ", absl::StrJoin(names, ", "))));
+}
+
+/// The label of deals with no value for the grouping key.
+inline constexpr std::string_view no_group_label = "(none)";
+
+/// Funnel statistics per group, keyed by label (sorted, "(none)" last), so
+/// statistics of partitions built separately merge group by group.
+struct grouped_funnel_stats {
+  std::string by;
+  std::vector<std::string> labels;
+  std::vector<funnel_stats> stats;
+
+  /// Adds another partition's grouped statistics: groups with the same label
+  /// merge, new labels join in sorted place.
+  absl::Status merge(const grouped_funnel_stats& o) {
+    if (o.by != by) {
+      return absl::InvalidArgumentError(absl::StrCat("cannot merge statistics grouped by '", by,
+                                                     "' with statistics grouped by '", o.by, "'"));
+    }
+    for (std::size_t i = 0; i < o.labels.size(); ++i) {
+      auto it = std::find(labels.begin(), labels.end(), o.labels[i]);
+      if (it != labels.end()) {
+        SALESFUNNEL_RETURN_IF_ERROR(stats[static_cast<std::size_t>(it - labels.begin())].merge(o.stats[i]));
+        continue;
+      }
+      if (!stats.empty()) {
+        funnel_stats probe = stats.front();
+        SALESFUNNEL_RETURN_IF_ERROR(probe.merge(o.stats[i]));  // same graph and as_of
+      }
+      labels.push_back(o.labels[i]);
+      stats.push_back(o.stats[i]);
+    }
+    sort_labels();
+    return absl::OkStatus();
+  }
+
+  /// Sorts groups by label, "(none)" last.
+  void sort_labels() {
+    std::vector<std::size_t> order(labels.size());
+    std::iota(order.begin(), order.end(), 0);
+    auto key = [&](std::size_t i) { return std::make_pair(labels[i] == no_group_label, labels[i]); };
+    std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return key(a) < key(b); });
+    std::vector<std::string> l;
+    std::vector<funnel_stats> s;
+    for (auto i : order) {
+      l.push_back(std::move(labels[i]));
+      s.push_back(std::move(stats[i]));
+    }
+    labels = std::move(l);
+    stats = std::move(s);
+  }
+};
+
+/// Funnel statistics per group of `by` (see group_deals).
+inline absl::StatusOr<grouped_funnel_stats> compute_funnel_stats_by(const event_log& log,
+                                                                    std::string_view by,
+                                                                    const funnel_options& opt = {}) {
+  SALESFUNNEL_ASSIGN_OR_RETURN(auto groups, group_deals(log, by));
+  const auto none = static_cast<std::int32_t>(groups.labels.size());
+  bool any_null = false;
+  for (auto& c : groups.codes) {
+    if (c < 0) {
+      c = none;
+      any_null = true;
+    }
+  }
+  const auto ng = none + (any_null ? 1 : 0);
+  SALESFUNNEL_ASSIGN_OR_RETURN(auto stats, compute_funnel_stats_grouped(log, groups.codes, ng, opt));
+  grouped_funnel_stats out;
+  out.by = groups.by;
+  out.labels = std::move(groups.labels);
+  if (any_null) out.labels.emplace_back(no_group_label);
+  out.stats = std::move(stats);
+  out.sort_labels();
+  return out;
+}
+
+SALESFUNNEL_END_NAMESPACE
