@@ -2,8 +2,11 @@
 the date each stage was entered) reshaped into events, counted by hand and
 against the Maven CRM sample; the CLI's --snapshot and blank-cell errors."""
 
+import contextlib
 import doctest
+import io
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -274,6 +277,36 @@ def test_crm_matches_the_bundled_event_rule(crm):
     # The bundled dataset builds events by its own rule (crm_events); outcomes agree.
     _, log = crm
     assert sf.funnel(sf.datasets.crm_opportunities()).totals == sf.funnel(log).totals
+
+
+def test_crm_with_a_prospecting_column_is_the_bundled_event_rule(crm):
+    # crm_events (sf.datasets) builds the sample's events by its own code: Prospecting
+    # and Engaging at engage_date, Won/Lost at close_date, undated at the latest date.
+    # Giving Prospecting a copy of engage_date must give exactly those 23,811 events.
+    df = crm[0].assign(prospect_date=crm[0]["engage_date"])
+    log = sf.EventLog.from_snapshot(df, deal="opportunity_id", stage="deal_stage",
+                                    stage_dates={"Prospecting": "prospect_date", **CRM_DATES},
+                                    graph=sf.datasets.crm_graph())
+    want = sf.datasets.crm_events()
+    got = log.to_pandas()
+    assert len(got) == len(want) == 8800 + 8300 + 4238 + 2473
+    assert got["deal"].tolist() == want["deal"].tolist()
+    assert got["stage"].astype(str).tolist() == want["stage"].tolist()
+    assert (got["time"].to_numpy() == want["time"].to_numpy()).all()
+
+
+def test_docs_page_prints_what_it_says():
+    # docs/crm-exports.md: every `print(...)  # value` line prints that value.
+    page = (pathlib.Path(__file__).resolve().parents[2] / "docs" / "crm-exports.md").read_text()
+    code = "\n".join(re.findall(r"```python\n(.*?)```", page, re.S))
+    promised = [m.group(1) for m in re.finditer(r"^print\(.*\)\s+# (.*)$", code, re.M)]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "crm-exports.md", "exec"), {})
+    printed = out.getvalue().splitlines()
+    assert len(printed) == len(promised) == 6
+    for line, comment in zip(printed, promised):
+        assert comment.startswith(line), (line, comment)
 
 
 # --- the command-line tool ------------------------------------------------------------------
