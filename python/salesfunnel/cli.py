@@ -76,7 +76,11 @@ def _parse_time(df: pd.DataFrame, col: str, path: str) -> None:
 
 
 def _stage_dates(items: list[str] | None) -> dict[str, str]:
-    """--stage-date STAGE=COLUMN options as {stage: column}."""
+    """--stage-date STAGE=COLUMN options as {stage: column}.
+
+    >>> _stage_dates(["Won=close_date", "Lost=close_date"])
+    {'Won': 'close_date', 'Lost': 'close_date'}
+    """
     out: dict[str, str] = {}
     for item in items or []:
         stage, eq, column = item.partition("=")
@@ -91,7 +95,11 @@ def _stage_dates(items: list[str] | None) -> dict[str, str]:
 
 def _read_events(args, graph):
     """The event log from a file of stage changes, or with --snapshot from a
-    file of one row per deal (current stage + the date each stage was entered)."""
+    file of one row per deal (current stage + the date each stage was entered):
+
+        salesfunnel report export.csv --snapshot --deal id --stage stage \\
+            --stage-date Won=close_date --stage-date Lost=close_date --graph g.json
+    """
     import salesfunnel as sf
 
     keys = [args.deal, args.stage, args.rep]
@@ -117,7 +125,11 @@ def _load(args):
     graph = None
     if args.graph:
         with open(args.graph, encoding="utf-8") as f:
-            graph = sf.StageGraph.from_json(f.read())
+            text = f.read()
+        try:
+            graph = sf.StageGraph.from_json(text)
+        except sf.SalesfunnelError as e:  # name the graph file, not the events file
+            raise UserError(f"{args.graph}: {e}") from e
     elif args.template:
         graph = getattr(sf.templates, args.template)()
     log = _read_events(args, graph)

@@ -392,3 +392,10 @@ def test_cli_blank_deal_id_in_stage_changes(cli_files):
                "--graph", cli_files / "graph.json")
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr == f"salesfunnel: error: {path}: {py.value}\n"
+
+
+def test_cli_bad_graph_file_is_named(cli_files):
+    (cli_files / "bad.json").write_text("{bad")
+    done = run("report", cli_files / "export.csv", *CLI_ARGS, "--graph", cli_files / "bad.json")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.startswith(f"salesfunnel: error: {cli_files / 'bad.json'}: ")
