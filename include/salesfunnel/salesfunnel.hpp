@@ -19,6 +19,7 @@
 #include "salesfunnel/stats/funnel_report.hpp"
 #include "salesfunnel/stats/funnel_stats.hpp"
 #include "salesfunnel/stats/interval.hpp"
+#include "salesfunnel/stats/waterfall.hpp"
 // model: the absorbing chain and what-ifs
 #include "salesfunnel/model/forecast.hpp"
 #include "salesfunnel/model/markov.hpp"

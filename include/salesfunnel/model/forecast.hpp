@@ -46,13 +46,12 @@ struct open_deal {
 
 /// The open deals of a log at `as_of` (core/outcome.hpp: no outcome yet;
 /// parked deals included, since the model lets them re-engage; deals gone
-/// dark under `stale` are lost and left out).
+/// dark under the model's staleness are lost and left out).
 inline std::vector<open_deal> open_deals_of(const markov_model& m, const event_log& log,
-                                            std::optional<std::int64_t> as_of = std::nullopt,
-                                            const staleness& stale = {}) {
+                                            std::optional<std::int64_t> as_of = std::nullopt) {
   std::vector<open_deal> out;
   if (!log.graph()) return out;
-  const auto facts = deal_facts_of(log, *log.graph(), as_of, stale);
+  const auto facts = deal_facts_of(log, *log.graph(), as_of, m.stale());
   for (std::int64_t k = 0; k < log.num_deals(); ++k) {
     const auto& f = facts[k];
     if (f.empty || !is_open(f.state) || f.went_dark || f.final_stage >= m.num_stages()) continue;

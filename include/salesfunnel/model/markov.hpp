@@ -58,6 +58,10 @@ struct absorption_result {
   std::vector<double> win_probability;  ///< [S] P(ending in any won stage | s)
   std::vector<double> expected_steps;   ///< [S] moves until absorption (0 for absorbing)
   std::vector<double> expected_days;    ///< [S] days until absorption (0 for absorbing)
+  /// [S] expected days until the win, for the deals that win:
+  /// E[T | won, start s] = h_s / w_s with (I - Q) h = d * w over the transient
+  /// stages (d the mean dwell days); 0 for won stages, NaN where w_s = 0.
+  std::vector<double> expected_days_to_win;
 };
 
 /// A fitted or given absorbing Markov model over a stage graph.
@@ -127,7 +131,9 @@ class markov_model {
                                           const funnel_options& opt = {}) {
     SALESFUNNEL_ASSIGN_OR_RETURN(const stage_graph g, analysis_graph(log, opt.stale));
     SALESFUNNEL_ASSIGN_OR_RETURN(auto stats, compute_funnel_stats(log, opt));
-    return fit(stats, g, prior);
+    SALESFUNNEL_ASSIGN_OR_RETURN(auto m, fit(stats, g, prior));
+    m.stale_ = opt.stale;
+    return m;
   }
 
   /// A hypothetical funnel: the given probabilities per (from, to) stage
@@ -193,6 +199,9 @@ class markov_model {
   /// Mean days in each stage (mean of completed stays when fitted).
   const std::vector<double>& dwell_days() const { return dwell_days_; }
   const std::vector<stage_id>& stages_without_data() const { return no_data_; }
+  /// The staleness the model was fitted with (off unless fitted from a log
+  /// with funnel_options::stale): open_deals_of and pipeline_value use it.
+  const staleness& stale() const { return stale_; }
 
   /// A copy with one row of probabilities replaced (used by scenarios).
   markov_model with_row(stage_id a, const std::vector<double>& row) const {
@@ -241,6 +250,7 @@ class markov_model {
   std::vector<markov_edge> edges_;
   std::vector<stage_id> no_data_;
   std::vector<stage_id> lost_override_;
+  staleness stale_;
 };
 
 namespace detail {
@@ -325,10 +335,12 @@ inline absl::StatusOr<absorption_result> markov_model::analyze() const {
   r.win_probability.assign(S, 0.0);
   r.expected_steps.assign(S, 0.0);
   r.expected_days.assign(S, 0.0);
+  r.expected_days_to_win.assign(S, std::numeric_limits<double>::quiet_NaN());
   for (std::size_t k = 0; k < A; ++k) {
     const auto s = static_cast<std::size_t>(r.absorbing[k]);
     r.probability[s * A + k] = 1.0;
     r.win_probability[s] = absorbed_win(r.absorbing[k]);
+    if (r.win_probability[s] > 0) r.expected_days_to_win[s] = 0.0;
   }
   if (T == 0) return r;
   const auto f = detail::factor_chain(*this, c);
@@ -349,9 +361,14 @@ inline absl::StatusOr<absorption_result> markov_model::analyze() const {
   for (std::size_t i = 0; i < T; ++i) days[i] = dwell_days_[static_cast<std::size_t>(c.transient[i])];
   const auto steps = f.solve(ones);
   const auto d = f.solve(days);
+  std::vector<double> dw(T);
+  for (std::size_t i = 0; i < T; ++i) dw[i] = days[i] * r.win_probability[static_cast<std::size_t>(c.transient[i])];
+  const auto h = f.solve(dw);
   for (std::size_t i = 0; i < T; ++i) {
-    r.expected_steps[static_cast<std::size_t>(c.transient[i])] = steps[i];
-    r.expected_days[static_cast<std::size_t>(c.transient[i])] = d[i];
+    const auto s = static_cast<std::size_t>(c.transient[i]);
+    r.expected_steps[s] = steps[i];
+    r.expected_days[s] = d[i];
+    if (r.win_probability[s] > 0) r.expected_days_to_win[s] = h[i] / r.win_probability[s];
   }
   return r;
 }
@@ -369,6 +386,10 @@ struct edge_sensitivity {
   /// other exits in proportion; with none, deals at `from` are lost), minus
   /// the baseline: the removal effect, per entry.
   double removal_effect = 0;
+  /// The edge's probability is already 0 or 1: there is no share to move
+  /// (at 1 nothing to improve; at 0 the edge has never been taken), so it is
+  /// ranked after every other edge.
+  bool saturated = false;
 };
 
 /// The exact sensitivity of P(won | start) to every edge with a positive or
@@ -432,6 +453,7 @@ inline absl::StatusOr<std::vector<edge_sensitivity>> sensitivity(
     s.probability = pij;
     s.wins_per_100_per_point = row_of_n[i] * (base.win_probability[j] - rest);
     s.revenue_per_100_per_point = s.wins_per_100_per_point * mean_won_amount;
+    s.saturated = pij <= 0.0 || pij >= 1.0;
     if (!removal_effects) {
       s.removal_effect = std::numeric_limits<double>::quiet_NaN();
       out.push_back(s);
@@ -452,6 +474,7 @@ inline absl::StatusOr<std::vector<edge_sensitivity>> sensitivity(
     out.push_back(s);
   }
   std::stable_sort(out.begin(), out.end(), [](const edge_sensitivity& a, const edge_sensitivity& b) {
+    if (a.saturated != b.saturated) return b.saturated;
     return a.wins_per_100_per_point > b.wins_per_100_per_point;
   });
   return out;
@@ -518,8 +541,8 @@ struct pipeline_deal {
 /// on this log's graph (or its staleness graph, whose gone-dark deals are
 /// lost and left out).
 inline absl::StatusOr<std::pair<std::vector<pipeline_deal>, double>> pipeline_value(
-    const markov_model& m, const event_log& log, std::optional<std::int64_t> as_of = std::nullopt,
-    const staleness& stale = {}) {
+    const markov_model& m, const event_log& log, std::optional<std::int64_t> as_of = std::nullopt) {
+  const staleness& stale = m.stale();
   SALESFUNNEL_ASSIGN_OR_RETURN(auto a, m.analyze());
   SALESFUNNEL_ASSIGN_OR_RETURN(const stage_graph* g, detail::graph_of(log));
   if (g->num_stages() > m.num_stages() || (g->num_stages() < m.num_stages() && !stale.enabled() &&

@@ -5,10 +5,14 @@
 //   //  a week, starting rows[i].lag_periods weeks earlier"
 //
 // Mean plan: a deal entering stage s wins with probability w_s = P(won | s),
-// so g wins a period need g / w_s entries a period; they close on average
-// expected_days[s] later (the lag). With a probability p, the entries are the
-// smallest n with P(Binomial(n, w_s) >= ceil(g)) >= p: enough to hit the goal
-// in a given period with probability p, not only on average.
+// so g wins a period need g / w_s entries a period; the ones that win do so
+// on average expected_days_to_win[s] later (the lag: the chain conditioned on
+// ending won, so losses that end early do not shorten it). With a
+// probability p, the entries are the smallest n with
+// P(Binomial(n, w_s) >= ceil(g)) >= p: enough to hit the goal in a given
+// period with probability p, not only on average. n is found by bisection
+// (exact sums up to a goal of 100,000 wins, the normal approximation with a
+// continuity correction beyond), so any goal takes bounded time.
 #pragma once
 
 #include <cmath>
@@ -45,8 +49,10 @@ struct plan_row {
   /// Per period, to reach the goal with the requested probability (NaN when
   /// none was requested; infinite when the stage never wins).
   double entries_needed_at_probability = std::numeric_limits<double>::quiet_NaN();
-  double lag_days = 0;     ///< expected days from entering the stage to close
-  double lag_periods = 0;  ///< the same in periods: start this many periods earlier
+  /// Expected days from entering the stage to the win, for the deals that
+  /// win (absorption_result::expected_days_to_win): how early to start.
+  double lag_days = std::numeric_limits<double>::quiet_NaN();
+  double lag_periods = std::numeric_limits<double>::quiet_NaN();  ///< the same in periods
 };
 
 namespace detail {
@@ -68,6 +74,32 @@ inline double binomial_at_least(std::int64_t n, double w, std::int64_t g) {
   return std::max(0.0, 1.0 - cdf);
 }
 
+/// The smallest n with P(Binomial(n, w) >= g) >= p (0 < w <= 1, g >= 1).
+inline double entries_at_probability(std::int64_t g, double w, double p) {
+  if (w >= 1.0) return static_cast<double>(g);
+  constexpr std::int64_t exact_limit = 100000;
+  auto enough = [&](std::int64_t n) {
+    if (g > exact_limit) {
+      const double nn = static_cast<double>(n), mean = nn * w, sd = std::sqrt(nn * w * (1 - w));
+      return 0.5 * std::erfc((static_cast<double>(g) - 0.5 - mean) / (sd * std::sqrt(2.0))) >= p;
+    }
+    return binomial_at_least(n, w, g) >= p;
+  };
+  // Bracket, then bisect: P(X >= g) grows with n.
+  std::int64_t lo = g - 1, hi = std::max<std::int64_t>(g, static_cast<std::int64_t>(std::ceil(static_cast<double>(g) / w)));
+  const auto cap = std::numeric_limits<std::int64_t>::max() / 4;
+  while (!enough(hi)) {
+    lo = hi;
+    if (hi > cap / 2) return std::numeric_limits<double>::infinity();
+    hi *= 2;
+  }
+  while (hi - lo > 1) {
+    const auto mid = lo + (hi - lo) / 2;
+    (enough(mid) ? hi : lo) = mid;
+  }
+  return static_cast<double>(hi);
+}
+
 }  // namespace detail
 
 /// Entries needed per period at every stage that can still win, for
@@ -79,8 +111,9 @@ inline absl::StatusOr<std::vector<plan_row>> plan(const markov_model& m, double 
   if (!(period_days > 0 && std::isfinite(period_days))) {
     return absl::InvalidArgumentError(absl::StrCat("the period must be a finite number of days > 0, got ", period_days));
   }
-  if (!(goal_wins > 0) || !std::isfinite(goal_wins)) {
-    return absl::InvalidArgumentError(absl::StrCat("the goal must be a positive number of wins, got ", goal_wins));
+  if (!(goal_wins > 0) || !(goal_wins <= 1e15)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the goal must be a number of wins in (0, 1e15], got ", goal_wins));
   }
   if (probability && !(*probability > 0 && *probability < 1)) {
     return absl::InvalidArgumentError(absl::StrCat("probability must be in (0, 1), got ", *probability));
@@ -94,18 +127,14 @@ inline absl::StatusOr<std::vector<plan_row>> plan(const markov_model& m, double 
     plan_row r;
     r.stage = s;
     r.win_probability = a.win_probability[static_cast<std::size_t>(s)];
-    r.lag_days = a.expected_days[static_cast<std::size_t>(s)];
+    r.lag_days = a.expected_days_to_win[static_cast<std::size_t>(s)];
     r.lag_periods = r.lag_days / days;
     if (r.win_probability > 0) r.entries_needed = goal_wins / r.win_probability;
     if (probability) {
       if (r.win_probability <= 0) {
         r.entries_needed_at_probability = std::numeric_limits<double>::infinity();
       } else {
-        auto n = static_cast<std::int64_t>(std::max<double>(static_cast<double>(g), std::floor(static_cast<double>(g) / r.win_probability)));
-        while (detail::binomial_at_least(n, r.win_probability, g) < *probability) ++n;
-        // Step back while a smaller n still reaches the probability.
-        while (n > g && detail::binomial_at_least(n - 1, r.win_probability, g) >= *probability) --n;
-        r.entries_needed_at_probability = static_cast<double>(n);
+        r.entries_needed_at_probability = detail::entries_at_probability(g, r.win_probability, *probability);
       }
     }
     rows.push_back(r);
