@@ -9,7 +9,9 @@ namespace py = pybind11;
 void bind_stage_graph(py::module_& m);
 void bind_event_log(py::module_& m);
 void bind_funnel(py::module_& m);
-void bind_methodology(py::module_& m);
+void bind_activity(py::module_& m);
+void bind_audit(py::module_& m);
+void bind_reps(py::module_& m);
 void bind_markov(py::module_& m);
 
 PYBIND11_MODULE(_core, m) {
@@ -18,6 +20,8 @@ PYBIND11_MODULE(_core, m) {
   bind_stage_graph(m);
   bind_event_log(m);
   bind_funnel(m);
-  bind_methodology(m);
+  bind_activity(m);
+  bind_audit(m);
+  bind_reps(m);
   bind_markov(m);
 }
