@@ -66,6 +66,7 @@ void bind_audit(py::module_& m) {
   py::class_<sf::rule_check>(m, "RuleCheck")
       .def_property_readonly("rule", [](const sf::rule_check& r) { return std::string(sf::to_string(r.rule)); })
       .def_readonly("passed", &sf::rule_check::passed)
+      .def_readonly("applied", &sf::rule_check::applied)
       .def_readonly("reason", &sf::rule_check::reason);
   py::class_<sf::audited_deal>(m, "AuditedDeal")
       .def_readonly("deal", &sf::audited_deal::deal)
@@ -88,6 +89,7 @@ void bind_audit(py::module_& m) {
   py::class_<sf::rule_summary>(m, "RuleSummary")
       .def_property_readonly("rule", [](const sf::rule_summary& r) { return std::string(sf::to_string(r.rule)); })
       .def_readonly("failed", &sf::rule_summary::failed)
+      .def_readonly("not_applied", &sf::rule_summary::not_applied)
       .def_readonly("note", &sf::rule_summary::note);
   py::class_<sf::pipeline_audit>(m, "PipelineAudit")
       .def_readonly("as_of", &sf::pipeline_audit::as_of)

@@ -105,6 +105,8 @@ void bind_event_log(py::module_& m) {
              d["first_repeated_row"] = is.first_repeated_row;
              d["out_of_order_rows"] = is.out_of_order_rows;
              d["first_out_of_order_row"] = is.first_out_of_order_row;
+             d["events_after_outcome"] = is.events_after_outcome;
+             d["first_after_outcome_row"] = is.first_after_outcome_row;
              py::list unknown;
              for (const auto& u : is.unknown_transitions) {
                unknown.append(py::make_tuple(l.stage_names()[u.from], l.stage_names()[u.to],

@@ -3,13 +3,16 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <salesfunnel/stats/funnel_report.hpp>
+#include <salesfunnel/stats/waterfall.hpp>
 
 #include "columns.hpp"
+#include "options.hpp"
 #include "status.hpp"
 
 namespace py = pybind11;
@@ -109,11 +112,30 @@ py::dict transition_table(const sf::funnel_report& r) {
   return d;
 }
 
-sf::funnel_options options(std::optional<std::int64_t> as_of, int threads) {
-  sf::funnel_options o;
-  o.as_of = as_of;
-  o.threads = threads;
-  return o;
+py::dict waterfall_table(const sf::waterfall_report& w) {
+  std::vector<std::string> stage;
+  std::vector<std::int64_t> counts[8];
+  std::vector<double> values[8];
+  auto add = [&](const sf::waterfall_row& r) {
+    stage.push_back(r.name);
+    const std::int64_t c[8] = {r.open_start, r.new_deals, r.moved_in, r.moved_out, r.won, r.lost, r.went_dark, r.open_end};
+    const double v[8] = {r.value_open_start, r.value_new, r.value_moved_in, r.value_moved_out,
+                         r.value_won, r.value_lost, r.value_went_dark, r.value_open_end};
+    for (int i = 0; i < 8; ++i) {
+      counts[i].push_back(c[i]);
+      values[i].push_back(v[i]);
+    }
+  };
+  for (const auto& r : w.rows) add(r);
+  add(w.total);
+  static const char* names[8] = {"open_start", "new", "moved_in", "moved_out", "won", "lost", "went_dark", "open_end"};
+  py::dict d;
+  d["stage"] = stage;
+  for (int i = 0; i < 8; ++i) {
+    d[names[i]] = to_numpy(counts[i]);
+    d[py::str(std::string("value_") + names[i])] = to_numpy(values[i]);
+  }
+  return d;
 }
 
 }  // namespace
@@ -134,6 +156,8 @@ void bind_funnel(py::module_& m) {
       .def_readonly("won", &sf::funnel_report::won)
       .def_readonly("lost", &sf::funnel_report::lost)
       .def_readonly("open", &sf::funnel_report::open)
+      .def_readonly("went_dark", &sf::funnel_report::went_dark)
+      .def_readonly("warnings", &sf::funnel_report::warnings)
       .def("stage_table", &stage_table)
       .def("drop_off_table", &drop_off_table)
       .def("transition_table", &transition_table);
@@ -145,15 +169,19 @@ void bind_funnel(py::module_& m) {
 
   m.def(
       "compute_funnel_stats",
-      [](const sf::event_log& log, std::optional<std::int64_t> as_of, int threads) {
+      [](const sf::event_log& log, std::optional<std::int64_t> as_of, int threads, double stale_days,
+         const salesfunnel_py::stale_by_stage& stale_by) {
+        const auto opt = salesfunnel_py::funnel_options(log, as_of, threads, stale_days, stale_by);
         absl::StatusOr<sf::funnel_stats> r = absl::UnknownError("not computed");
         {
           py::gil_scoped_release release;
-          r = sf::compute_funnel_stats(log, options(as_of, threads));
+          r = sf::compute_funnel_stats(log, opt);
         }
         return unwrap(std::move(r));
       },
-      py::arg("log"), py::arg("as_of") = py::none(), py::arg("threads") = 0);
+      py::arg("log"), py::arg("as_of") = py::none(), py::arg("threads") = 0,
+      py::arg("stale_days") = std::numeric_limits<double>::quiet_NaN(),
+      py::arg("stale_by_stage") = salesfunnel_py::stale_by_stage{});
   m.def(
       "make_funnel_report",
       [](const sf::funnel_stats& s, const sf::stage_graph& g) {
@@ -162,20 +190,24 @@ void bind_funnel(py::module_& m) {
       py::arg("stats"), py::arg("graph"));
   m.def(
       "funnel",
-      [](const sf::event_log& log, std::optional<std::int64_t> as_of, int threads) {
+      [](const sf::event_log& log, std::optional<std::int64_t> as_of, int threads, double stale_days,
+         const salesfunnel_py::stale_by_stage& stale_by) {
+        const auto opt = salesfunnel_py::funnel_options(log, as_of, threads, stale_days, stale_by);
         absl::StatusOr<sf::funnel_report> r = absl::UnknownError("not computed");
         {
           py::gil_scoped_release release;
-          r = sf::funnel(log, options(as_of, threads));
+          r = sf::funnel(log, opt);
         }
         return unwrap(std::move(r));
       },
-      py::arg("log"), py::arg("as_of") = py::none(), py::arg("threads") = 0);
+      py::arg("log"), py::arg("as_of") = py::none(), py::arg("threads") = 0,
+      py::arg("stale_days") = std::numeric_limits<double>::quiet_NaN(),
+      py::arg("stale_by_stage") = salesfunnel_py::stale_by_stage{});
   m.def(
       "funnel_by",
       [](const sf::event_log& log, const std::string& by, std::optional<std::int64_t> as_of,
-         int threads) {
-        const auto opt = options(as_of, threads);
+         int threads, double stale_days, const salesfunnel_py::stale_by_stage& stale_by) {
+        const auto opt = salesfunnel_py::funnel_options(log, as_of, threads, stale_days, stale_by);
         absl::StatusOr<sf::grouped_funnel_report> r = absl::UnknownError("not computed");
         {
           py::gil_scoped_release release;
@@ -183,5 +215,22 @@ void bind_funnel(py::module_& m) {
         }
         return unwrap(std::move(r));
       },
-      py::arg("log"), py::arg("by"), py::arg("as_of") = py::none(), py::arg("threads") = 0);
+      py::arg("log"), py::arg("by"), py::arg("as_of") = py::none(), py::arg("threads") = 0,
+      py::arg("stale_days") = std::numeric_limits<double>::quiet_NaN(),
+      py::arg("stale_by_stage") = salesfunnel_py::stale_by_stage{});
+  py::class_<sf::waterfall_report>(m, "Waterfall")
+      .def_readonly("start", &sf::waterfall_report::start)
+      .def_readonly("end", &sf::waterfall_report::end)
+      .def_readonly("deals_without_amount", &sf::waterfall_report::deals_without_amount)
+      .def("table", &waterfall_table);
+  m.def(
+      "waterfall",
+      [](const sf::event_log& log, std::int64_t start, std::int64_t end, double stale_days,
+         const salesfunnel_py::stale_by_stage& stale_by) {
+        const auto opt = salesfunnel_py::funnel_options(log, std::nullopt, 0, stale_days, stale_by);
+        return unwrap(sf::waterfall(log, start, end, opt.stale));
+      },
+      py::arg("log"), py::arg("start"), py::arg("end"),
+      py::arg("stale_days") = std::numeric_limits<double>::quiet_NaN(),
+      py::arg("stale_by_stage") = salesfunnel_py::stale_by_stage{});
 }

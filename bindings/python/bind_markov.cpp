@@ -5,6 +5,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <limits>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -13,6 +14,7 @@
 #include <salesfunnel/salesfunnel.hpp>
 
 #include "columns.hpp"
+#include "options.hpp"
 #include "status.hpp"
 
 namespace py = pybind11;
@@ -41,16 +43,18 @@ void bind_markov(py::module_& m) {
       .def_readonly("in_graph", &sf::markov_edge::in_graph);
 
   py::class_<sf::markov_model>(m, "MarkovModel")
-      .def_static("fit_log", [](const sf::event_log& log, double prior, std::optional<std::int64_t> as_of) {
-        sf::funnel_options o;
-        o.as_of = as_of;
+      .def_static("fit_log", [](const sf::event_log& log, double prior, std::optional<std::int64_t> as_of,
+                                 double stale_days, const salesfunnel_py::stale_by_stage& stale_by) {
+        const auto o = salesfunnel_py::funnel_options(log, as_of, 0, stale_days, stale_by);
         absl::StatusOr<sf::markov_model> r = absl::UnknownError("");
         {
           py::gil_scoped_release release;
           r = sf::markov_model::fit(log, prior, o);
         }
         return unwrap(std::move(r));
-      })
+      }, py::arg("log"), py::arg("prior") = 0.0, py::arg("as_of") = py::none(),
+         py::arg("stale_days") = std::numeric_limits<double>::quiet_NaN(),
+         py::arg("stale_by_stage") = salesfunnel_py::stale_by_stage{})
       .def_static("fit_stats", [](const sf::funnel_stats& s, const sf::stage_graph& g, double prior) {
         return unwrap(sf::markov_model::fit(s, g, prior));
       })
@@ -74,6 +78,7 @@ void bind_markov(py::module_& m) {
         d["win_probability"] = to_numpy(a.win_probability);
         d["expected_steps"] = to_numpy(a.expected_steps);
         d["expected_days"] = to_numpy(a.expected_days);
+        d["expected_days_to_win"] = to_numpy(a.expected_days_to_win);
         return d;
       });
 
@@ -83,7 +88,8 @@ void bind_markov(py::module_& m) {
       .def_readonly("probability", &sf::edge_sensitivity::probability)
       .def_readonly("wins_per_100_per_point", &sf::edge_sensitivity::wins_per_100_per_point)
       .def_readonly("revenue_per_100_per_point", &sf::edge_sensitivity::revenue_per_100_per_point)
-      .def_readonly("removal_effect", &sf::edge_sensitivity::removal_effect);
+      .def_readonly("removal_effect", &sf::edge_sensitivity::removal_effect)
+      .def_readonly("saturated", &sf::edge_sensitivity::saturated);
   m.def("sensitivity", [](const sf::markov_model& mm, std::optional<sf::stage_id> start, double amount) {
     return unwrap(sf::sensitivity(mm, start, amount));
   });

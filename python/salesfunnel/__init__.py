@@ -10,8 +10,8 @@ from ._errors import *  # noqa: F401,F403
 from ._errors import __all__ as _errors_all
 from .graph import StageGraph
 from .log import EventLog
-from .funnel import (FunnelReport, FunnelStats, GroupedFunnelReport, funnel, funnel_stats,
-                     report_from_stats)
+from .funnel import (FunnelReport, FunnelStats, GroupedFunnelReport, Waterfall, funnel,
+                     funnel_stats, report_from_stats, waterfall)
 from .model import Forecast, MarkovModel, Scenario, compare
 from . import templates, datasets
 from .methodology import (Audit, GreatConversations, MeetingLog, audit, batches,
@@ -21,7 +21,8 @@ from .methodology import (Audit, GreatConversations, MeetingLog, audit, batches,
 __version__ = _core.__version__
 
 __all__ = ["StageGraph", "EventLog", "FunnelReport", "FunnelStats", "GroupedFunnelReport",
-           "funnel", "funnel_stats", "report_from_stats", "templates", "datasets",
+           "funnel", "funnel_stats", "report_from_stats", "waterfall", "Waterfall", "templates",
+           "datasets",
            "__version__", "MarkovModel", "Scenario", "Forecast", "compare", "great_conversations", "GreatConversations", "meetings", "MeetingLog",
            "rules", "audit", "Audit", "buyer_accountability", "coverage", "compare_reps",
            "reallocate_leads", "batches", "plan_great_conversations", *_errors_all]

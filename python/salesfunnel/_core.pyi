@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['AccountabilityHistory', 'AccountabilityReport', 'AccountabilityRow', 'AuditRules', 'AuditedDeal', 'BatchInfo', 'BatchReport', 'BatchStep', 'BetaPrior', 'ComparisonRow', 'ConversationLog', 'ConversationPlan', 'CoverageReport', 'CoverageRow', 'EdgeSensitivity', 'EventLog', 'FollowUp', 'ForecastResult', 'FunnelReport', 'FunnelStats', 'GreatConversation', 'GreatConversationSet', 'GreatConversationTally', 'GroupedFunnelReport', 'Interval', 'MarkovEdge', 'MarkovModel', 'MeetingLog', 'MeetingRate', 'PipelineAudit', 'PipelineDeal', 'PipelineTotals', 'PlanRow', 'Reallocation', 'RepComparison', 'RepRateRow', 'RuleCheck', 'RuleSummary', 'Scenario', 'StageGraph', 'WeeklyGreatRow', 'audit_pipeline', 'build_conversation_log', 'build_event_log', 'build_meeting_log', 'buyer_accountability', 'compare', 'compare_reps', 'compute_funnel_stats', 'count_great_conversations', 'coverage', 'discover_stage_graph', 'follow_ups', 'forecast', 'funnel', 'funnel_by', 'lead_batches', 'make_funnel_report', 'mean_won_amount', 'meeting_rate_from_meetings', 'meeting_rate_from_stages', 'open_deals', 'pipeline_value', 'plan', 'plan_great_conversations', 'plan_great_conversations_interval', 'plan_great_conversations_observed', 'reallocate_leads', 'sales_cycle', 'sensitivity', 'stage_removal_effect', 'synthetic_events', 'ten_commitments', 'weekly_great_conversations', 'win_probability_after']
+__all__: list[str] = ['AccountabilityHistory', 'AccountabilityReport', 'AccountabilityRow', 'AuditRules', 'AuditedDeal', 'BatchInfo', 'BatchReport', 'BatchStep', 'BetaPrior', 'ComparisonRow', 'ConversationLog', 'ConversationPlan', 'CoverageReport', 'CoverageRow', 'EdgeSensitivity', 'EventLog', 'FollowUp', 'ForecastResult', 'FunnelReport', 'FunnelStats', 'GreatConversation', 'GreatConversationSet', 'GreatConversationTally', 'GroupedFunnelReport', 'Interval', 'MarkovEdge', 'MarkovModel', 'MeetingLog', 'MeetingRate', 'PipelineAudit', 'PipelineDeal', 'PipelineTotals', 'PlanRow', 'Reallocation', 'RepComparison', 'RepRateRow', 'RuleCheck', 'RuleSummary', 'Scenario', 'StageGraph', 'Waterfall', 'WeeklyGreatRow', 'audit_pipeline', 'build_conversation_log', 'build_event_log', 'build_meeting_log', 'buyer_accountability', 'compare', 'compare_reps', 'compute_funnel_stats', 'count_great_conversations', 'coverage', 'discover_stage_graph', 'follow_ups', 'forecast', 'funnel', 'funnel_by', 'lead_batches', 'make_funnel_report', 'mean_won_amount', 'meeting_rate_from_meetings', 'meeting_rate_from_stages', 'open_deals', 'pipeline_value', 'plan', 'plan_great_conversations', 'plan_great_conversations_interval', 'plan_great_conversations_observed', 'reallocate_leads', 'sales_cycle', 'sensitivity', 'stage_removal_effect', 'synthetic_events', 'ten_commitments', 'waterfall', 'weekly_great_conversations', 'win_probability_after']
 class StageGraph:
     __hash__: typing.ClassVar[None] = None
     @staticmethod
@@ -156,6 +156,12 @@ class FunnelReport:
     def stats(self) -> FunnelStats:
         ...
     @property
+    def warnings(self) -> list[str]:
+        ...
+    @property
+    def went_dark(self) -> int:
+        ...
+    @property
     def won(self) -> int:
         ...
 class GroupedFunnelReport:
@@ -167,6 +173,18 @@ class GroupedFunnelReport:
         ...
     @property
     def reports(self) -> list[FunnelReport]:
+        ...
+class Waterfall:
+    def table(self) -> dict:
+        ...
+    @property
+    def deals_without_amount(self) -> int:
+        ...
+    @property
+    def end(self) -> int:
+        ...
+    @property
+    def start(self) -> int:
         ...
 class Interval:
     @property
@@ -401,6 +419,9 @@ class AuditRules:
         ...
 class RuleCheck:
     @property
+    def applied(self) -> bool:
+        ...
+    @property
     def passed(self) -> bool:
         ...
     @property
@@ -462,6 +483,9 @@ class PipelineTotals:
 class RuleSummary:
     @property
     def failed(self) -> int:
+        ...
+    @property
+    def not_applied(self) -> int:
         ...
     @property
     def note(self) -> str:
@@ -734,7 +758,7 @@ class MarkovEdge:
         ...
 class MarkovModel:
     @staticmethod
-    def fit_log(arg0: EventLog, arg1: typing.SupportsFloat | typing.SupportsIndex, arg2: typing.SupportsInt | typing.SupportsIndex | None) -> MarkovModel:
+    def fit_log(log: EventLog, prior: typing.SupportsFloat | typing.SupportsIndex = 0.0, as_of: typing.SupportsInt | typing.SupportsIndex | None = None, stale_days: typing.SupportsFloat | typing.SupportsIndex = ..., stale_by_stage: collections.abc.Sequence[tuple[str, typing.SupportsFloat | typing.SupportsIndex]] = []) -> MarkovModel:
         ...
     @staticmethod
     def fit_stats(arg0: FunnelStats, arg1: StageGraph, arg2: typing.SupportsFloat | typing.SupportsIndex) -> MarkovModel:
@@ -768,6 +792,9 @@ class EdgeSensitivity:
         ...
     @property
     def revenue_per_100_per_point(self) -> float:
+        ...
+    @property
+    def saturated(self) -> bool:
         ...
     @property
     def source(self) -> int:
@@ -932,7 +959,7 @@ def compare(arg0: Scenario, arg1: collections.abc.Sequence[Scenario], arg2: typi
     ...
 def compare_reps(arg0: EventLog, arg1: str, arg2: str, arg3: typing.SupportsInt | typing.SupportsIndex, arg4: bool, arg5: typing.SupportsInt | typing.SupportsIndex | None) -> RepComparison:
     ...
-def compute_funnel_stats(log: EventLog, as_of: typing.SupportsInt | typing.SupportsIndex | None = None, threads: typing.SupportsInt | typing.SupportsIndex = 0) -> FunnelStats:
+def compute_funnel_stats(log: EventLog, as_of: typing.SupportsInt | typing.SupportsIndex | None = None, threads: typing.SupportsInt | typing.SupportsIndex = 0, stale_days: typing.SupportsFloat | typing.SupportsIndex = ..., stale_by_stage: collections.abc.Sequence[tuple[str, typing.SupportsFloat | typing.SupportsIndex]] = []) -> FunnelStats:
     ...
 def count_great_conversations(arg0: ConversationLog) -> GreatConversationSet:
     ...
@@ -944,9 +971,9 @@ def follow_ups(arg0: ConversationLog, arg1: typing.SupportsFloat | typing.Suppor
     ...
 def forecast(arg0: MarkovModel, arg1: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], arg2: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], arg3: typing.SupportsFloat | typing.SupportsIndex, arg4: typing.SupportsInt | typing.SupportsIndex, arg5: typing.SupportsInt | typing.SupportsIndex, arg6: typing.SupportsFloat | typing.SupportsIndex, arg7: typing.SupportsFloat | typing.SupportsIndex, arg8: typing.SupportsFloat | typing.SupportsIndex, arg9: typing.SupportsFloat | typing.SupportsIndex, arg10: typing.SupportsInt | typing.SupportsIndex, arg11: collections.abc.Callable[[int, int], bool]) -> ForecastResult:
     ...
-def funnel(log: EventLog, as_of: typing.SupportsInt | typing.SupportsIndex | None = None, threads: typing.SupportsInt | typing.SupportsIndex = 0) -> FunnelReport:
+def funnel(log: EventLog, as_of: typing.SupportsInt | typing.SupportsIndex | None = None, threads: typing.SupportsInt | typing.SupportsIndex = 0, stale_days: typing.SupportsFloat | typing.SupportsIndex = ..., stale_by_stage: collections.abc.Sequence[tuple[str, typing.SupportsFloat | typing.SupportsIndex]] = []) -> FunnelReport:
     ...
-def funnel_by(log: EventLog, by: str, as_of: typing.SupportsInt | typing.SupportsIndex | None = None, threads: typing.SupportsInt | typing.SupportsIndex = 0) -> GroupedFunnelReport:
+def funnel_by(log: EventLog, by: str, as_of: typing.SupportsInt | typing.SupportsIndex | None = None, threads: typing.SupportsInt | typing.SupportsIndex = 0, stale_days: typing.SupportsFloat | typing.SupportsIndex = ..., stale_by_stage: collections.abc.Sequence[tuple[str, typing.SupportsFloat | typing.SupportsIndex]] = []) -> GroupedFunnelReport:
     ...
 def lead_batches(arg0: EventLog, arg1: str, arg2: collections.abc.Sequence[tuple[str, typing.SupportsFloat | typing.SupportsIndex]], arg3: typing.SupportsFloat | typing.SupportsIndex, arg4: typing.SupportsFloat | typing.SupportsIndex | None, arg5: typing.SupportsInt | typing.SupportsIndex | None) -> BatchReport:
     ...
@@ -981,6 +1008,8 @@ def stage_removal_effect(arg0: MarkovModel, arg1: typing.SupportsInt | typing.Su
 def synthetic_events(arg0: MarkovModel, arg1: typing.SupportsInt | typing.SupportsIndex, arg2: typing.SupportsInt | typing.SupportsIndex, arg3: typing.SupportsFloat | typing.SupportsIndex, arg4: typing.SupportsFloat | typing.SupportsIndex, arg5: bool) -> tuple[numpy.typing.NDArray[numpy.int64], numpy.typing.NDArray[numpy.int64], numpy.typing.NDArray[numpy.int64]]:
     ...
 def ten_commitments() -> StageGraph:
+    ...
+def waterfall(log: EventLog, start: typing.SupportsInt | typing.SupportsIndex, end: typing.SupportsInt | typing.SupportsIndex, stale_days: typing.SupportsFloat | typing.SupportsIndex = ..., stale_by_stage: collections.abc.Sequence[tuple[str, typing.SupportsFloat | typing.SupportsIndex]] = []) -> Waterfall:
     ...
 def weekly_great_conversations(arg0: ConversationLog, arg1: GreatConversationSet, arg2: typing.SupportsFloat | typing.SupportsIndex) -> list[WeeklyGreatRow]:
     ...

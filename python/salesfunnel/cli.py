@@ -162,6 +162,10 @@ def _add_input(p: argparse.ArgumentParser) -> None:
     p.add_argument("--won", action="append", help="with no graph: a won stage (repeatable)")
     p.add_argument("--lost", action="append", help="with no graph: a lost stage (repeatable)")
     p.add_argument("--nurture", action="append", help="with no graph: a nurture stage")
+    p.add_argument("--as-of", help="read the log as it stood at this time (default: its latest event)")
+    p.add_argument("--stale-after", metavar="DURATION",
+                   help="open deals silent this long (e.g. 90D) leave through an implicit "
+                        "'Went dark' exit: for data where losses are never recorded")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
 
 
@@ -196,16 +200,20 @@ def main(argv: list[str] | None = None) -> int:
     import salesfunnel as sf
     try:
         log = _load(args)
+        when = {"as_of": args.as_of, "stale_after": args.stale_after}
+        for w in sf.funnel(log, **when).warnings:
+            print(f"salesfunnel: warning: {w}", file=sys.stderr)
         if args.command == "report":
             from .report_html import write_report
-            write_report(log, args.output, title=args.title, source=os.path.basename(args.events))
+            write_report(log, args.output, title=args.title, source=os.path.basename(args.events),
+                         **when)
             print(f"wrote {args.output}")
         elif args.command == "plan":
-            model = sf.MarkovModel.fit(log)
+            model = sf.MarkovModel.fit(log, **when)
             with pd.option_context("display.width", 160, "display.max_columns", 20):
                 print(model.plan(wins=args.wins, per=args.per, probability=args.probability))
         elif args.command == "forecast":
-            model = sf.MarkovModel.fit(log)
+            model = sf.MarkovModel.fit(log, **when)
             f = model.forecast(horizon_days=args.horizon, trials=args.trials, seed=args.seed,
                                quota=args.quota, leads_per_week=args.leads_per_week,
                                progress=sys.stderr.isatty())

@@ -12,8 +12,8 @@ from ._errors import ColumnTypeError
 from .graph import StageGraph
 from .log import EventLog
 
-__all__ = ["funnel", "funnel_stats", "report_from_stats", "FunnelReport",
-           "GroupedFunnelReport", "FunnelStats"]
+__all__ = ["funnel", "funnel_stats", "report_from_stats", "waterfall", "FunnelReport",
+           "GroupedFunnelReport", "FunnelStats", "Waterfall"]
 
 #: The columns of FunnelReport.to_pandas(), documented.
 STAGE_COLUMNS = {
@@ -54,6 +54,31 @@ def _as_of_ticks(log: EventLog, as_of) -> int | None:
     raise ColumnTypeError(f"as_of must be a timestamp or an integer time, not {type(as_of).__name__}")
 
 
+def _days(value, what: str) -> float:
+    """A duration as days: a number of days, "90D"-style text, or a timedelta."""
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return float(value)
+    try:
+        return pd.Timedelta(value) / pd.Timedelta(days=1)
+    except (ValueError, TypeError) as e:
+        raise ColumnTypeError(f"{what}: expected a duration such as '90D' or a number of days, "
+                              f"got {value!r}") from e
+
+
+def _stale_spec(stale_after) -> dict:
+    """``stale_after`` (one duration, or {stage: duration}) as core keyword arguments.
+
+    >>> _stale_spec("90D")
+    {'stale_days': 90.0, 'stale_by_stage': []}
+    """
+    if stale_after is None:
+        return {}
+    if isinstance(stale_after, dict):
+        return {"stale_days": float("nan"),
+                "stale_by_stage": [(str(k), _days(v, f"stale_after[{k!r}]")) for k, v in stale_after.items()]}
+    return {"stale_days": _days(stale_after, "stale_after"), "stale_by_stage": []}
+
+
 class FunnelStats:
     """Mergeable funnel statistics (integer counts and duration sketches):
     statistics of parts of a log, split by deal and read at the same ``as_of``,
@@ -84,10 +109,11 @@ class FunnelReport:
     """Per-stage funnel counts, conversions with Wilson intervals, Kaplan-Meier
     time in stage, drop-offs by exit and the transition matrix."""
 
-    def __init__(self, core, log: EventLog | None = None, as_of=None):
+    def __init__(self, core, log: EventLog | None = None, as_of=None, stale: dict | None = None):
         self._r = core
         self._log = log
         self._as_of = as_of
+        self._stale = stale or {}
 
     @property
     def graph(self) -> StageGraph:
@@ -95,9 +121,22 @@ class FunnelReport:
 
     @property
     def totals(self) -> dict:
-        """deals, won, lost, open."""
-        return {"deals": self._r.deals, "won": self._r.won, "lost": self._r.lost,
-                "open": self._r.open}
+        """deals, won, lost, open (and went_dark, with ``stale_after``: part of lost)."""
+        t = {"deals": self._r.deals, "won": self._r.won, "lost": self._r.lost, "open": self._r.open}
+        if self._stale:
+            t["went_dark"] = self._r.went_dark
+        return t
+
+    @property
+    def warnings(self) -> list[str]:
+        """Sentences to read before trusting the numbers: no losses recorded
+        (try ``stale_after``), snapshot-like data, events after the outcome,
+        rows out of order, a past ``as_of``.
+
+        >>> sf.funnel(log).warnings
+        ['No lost deals are recorded: ...']
+        """
+        return list(self._r.warnings)
 
     def to_pandas(self) -> pd.DataFrame:
         """One row per stage (index: stage); columns in ``STAGE_COLUMNS``."""
@@ -123,7 +162,8 @@ class FunnelReport:
         ("cohort_week" / "cohort_month")."""
         if self._log is None:
             raise ColumnTypeError("this report was built from statistics; group the log instead")
-        return GroupedFunnelReport(_core.funnel_by(self._log._log, key, self._as_of))
+        return GroupedFunnelReport(_core.funnel_by(self._log._log, key, self._as_of,
+                                                   **self._stale))
 
     def _repr_html_(self) -> str:
         from .display import funnel_report_html
@@ -180,22 +220,80 @@ class GroupedFunnelReport:
              for g, r in zip(self._g.groups, self._g.reports)]).set_index(self.by)
 
 
-def funnel(log: EventLog, as_of=None, threads: int = 0) -> FunnelReport:
+def funnel(log: EventLog, as_of=None, threads: int = 0, *, stale_after=None) -> FunnelReport:
     """The funnel report of a log that has a stage graph.
 
-    ``as_of`` (default: the latest event) is when open deals are read:
-    their current stays are censored there.
+    ``as_of`` (default: the latest event) is when the log is read: later
+    events are ignored (the funnel as it stood then) and open deals' current
+    stays are censored there. ``stale_after`` ("90D", a number of days, or
+    {stage: duration}) turns open deals silent for longer into an implicit
+    lost exit, "Went dark": for funnels whose losses are never recorded.
+
+    >>> sf.funnel(log, as_of="2024-03-01", stale_after="90D").totals
     """
     ticks = _as_of_ticks(log, as_of)
-    return FunnelReport(_core.funnel(log._log, ticks, threads), log, ticks)
+    stale = _stale_spec(stale_after)
+    return FunnelReport(_core.funnel(log._log, ticks, threads, **stale), log, ticks, stale)
 
 
-def funnel_stats(log: EventLog, as_of=None, threads: int = 0) -> FunnelStats:
+def funnel_stats(log: EventLog, as_of=None, threads: int = 0, *, stale_after=None) -> FunnelStats:
     """Mergeable statistics of a log (for logs split across files or workers)."""
     ticks = _as_of_ticks(log, as_of)
-    return FunnelStats(_core.compute_funnel_stats(log._log, ticks, threads), log.graph)
+    core = _core.compute_funnel_stats(log._log, ticks, threads, **_stale_spec(stale_after))
+    graph = StageGraph._wrap(_core.make_funnel_report(core, log.graph._g).graph) if stale_after else log.graph
+    return FunnelStats(core, graph)
 
 
 def report_from_stats(stats: FunnelStats) -> FunnelReport:
     """The report of (possibly merged) statistics."""
     return FunnelReport(_core.make_funnel_report(stats._s, stats._graph._g))
+
+
+class Waterfall:
+    """What changed between two dates, per stage: open at start, new, moved
+    in, moved out, won, lost, went dark, open at end (counts and amounts).
+    Every row balances, and open at end equals the funnel's ``open`` at end."""
+
+    COLUMNS = ["open_start", "new", "moved_in", "moved_out", "won", "lost", "went_dark", "open_end"]
+
+    def __init__(self, core, log: EventLog):
+        self._w = core
+        self._log = log
+
+    @property
+    def start(self) -> pd.Timestamp:
+        return pd.Timestamp(self._log._time_values(np.array([self._w.start]))[0])
+
+    @property
+    def end(self) -> pd.Timestamp:
+        return pd.Timestamp(self._log._time_values(np.array([self._w.end]))[0])
+
+    def to_pandas(self, values: bool = False) -> pd.DataFrame:
+        """One row per stage plus "(total)"; counts, or amounts with ``values=True``."""
+        t = self._w.table()
+        cols = [f"value_{c}" for c in self.COLUMNS] if values else self.COLUMNS
+        df = pd.DataFrame({c: t[c] for c in cols}, index=pd.Index(t["stage"], name="stage"))
+        return df.rename(columns=lambda c: c.removeprefix("value_"))
+
+    def _repr_html_(self) -> str:
+        return (f"<p><b>Waterfall</b> {self.start:%Y-%m-%d} → {self.end:%Y-%m-%d}</p>"
+                + self.to_pandas().to_html())
+
+    def plot(self, ax=None, values: bool = False):
+        """The team's waterfall: open at start, the flows, open at end (matplotlib)."""
+        from .plots import waterfall_chart
+        return waterfall_chart(self, ax=ax, values=values)
+
+    def __repr__(self) -> str:
+        return f"Waterfall({self.start:%Y-%m-%d} -> {self.end:%Y-%m-%d})\n{self.to_pandas()}"
+
+
+def waterfall(log: EventLog, start, end, *, stale_after=None) -> Waterfall:
+    """What changed in the open pipeline between ``start`` and ``end``, per
+    stage, from the event log alone (no stored snapshots needed).
+
+    >>> w = sf.waterfall(log, "2024-03-01", "2024-04-01")
+    >>> w.to_pandas().loc["(total)", ["open_start", "new", "won", "lost", "open_end"]]
+    """
+    return Waterfall(_core.waterfall(log._log, _as_of_ticks(log, start), _as_of_ticks(log, end),
+                                     **_stale_spec(stale_after)), log)

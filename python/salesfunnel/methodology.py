@@ -343,7 +343,8 @@ class Audit:
 
     def rules(self) -> pd.DataFrame:
         """Per enabled rule: deals failing it and what it measured against."""
-        return pd.DataFrame([{"rule": r.rule, "failed": r.failed, "note": r.note}
+        return pd.DataFrame([{"rule": r.rule, "failed": r.failed, "not_applied": r.not_applied,
+                              "note": r.note}
                              for r in self._a.rules])
 
     @property

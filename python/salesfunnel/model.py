@@ -20,7 +20,7 @@ import pandas as pd
 
 from . import _core
 from ._errors import ColumnTypeError
-from .funnel import FunnelStats, _as_of_ticks
+from .funnel import FunnelStats, _as_of_ticks, _stale_spec
 from .graph import StageGraph
 from .log import EventLog
 
@@ -38,12 +38,23 @@ class MarkovModel:
     def __init__(self, core, log: EventLog | None = None):
         self._m = core
         self._log = log
+        self._as_of = None
 
     @classmethod
-    def fit(cls, log: EventLog, prior: float = 0.0, as_of=None) -> "MarkovModel":
+    def fit(cls, log: EventLog, prior: float = 0.0, as_of=None, *, stale_after=None) -> "MarkovModel":
         """Fit from a log with a graph; ``prior`` pseudo-counts spread over
-        each stage's graph out-edges (a Dirichlet prior)."""
-        return cls(_core.MarkovModel.fit_log(log._log, float(prior), _as_of_ticks(log, as_of)), log)
+        each stage's graph out-edges (a Dirichlet prior). ``as_of`` reads the
+        log as it stood then; ``stale_after`` adds the "Went dark" exit as in
+        :func:`salesfunnel.funnel`, and the forecast and pipeline value leave
+        gone-dark deals out.
+
+        >>> model = sf.MarkovModel.fit(log, stale_after="90D")
+        """
+        ticks = _as_of_ticks(log, as_of)
+        core = _core.MarkovModel.fit_log(log._log, float(prior), ticks, **_stale_spec(stale_after))
+        m = cls(core, log)
+        m._as_of = ticks
+        return m
 
     @classmethod
     def fit_stats(cls, stats: FunnelStats, prior: float = 0.0) -> "MarkovModel":
@@ -102,6 +113,12 @@ class MarkovModel:
         return pd.Series(np.asarray(self._analysis()["expected_steps"]), index=self._stages(),
                          name="expected_steps")
 
+    def expected_days_to_win(self) -> pd.Series:
+        """Expected days from each stage to the win, for the deals that win
+        (the chain conditioned on ending won): how early to start."""
+        return pd.Series(np.asarray(self._analysis()["expected_days_to_win"]), index=self._stages(),
+                         name="expected_days_to_win")
+
     def expected_days_to_close(self) -> pd.Series:
         """Expected days until won or lost, from each stage."""
         return pd.Series(np.asarray(self._analysis()["expected_days"]), index=self._stages(),
@@ -114,14 +131,19 @@ class MarkovModel:
         weakest link first. Exact, not simulated. Also the revenue and the
         removal effect (the edge failing entirely)."""
         s = self._stages()
-        start_id = None if start is None else s.index(start)
+        start_id = None if start is None else self._stage_id(start)
         amount = _mean_won_amount(self._log) if mean_won_amount is None else float(mean_won_amount)
         rows = _core.sensitivity(self._m, start_id, amount)
         return pd.DataFrame([{"from_stage": s[r.source], "to_stage": s[r.target],
                               "probability": r.probability,
                               "wins_per_100_per_point": r.wins_per_100_per_point,
                               "revenue_per_100_per_point": r.revenue_per_100_per_point,
-                              "removal_effect_per_100": 100 * r.removal_effect} for r in rows])
+                              "removal_effect_per_100": 100 * r.removal_effect,
+                              "saturated": r.saturated} for r in rows])
+
+    def _stage_id(self, name: str) -> int:
+        """The id of a stage of the model's graph; NotFoundError lists the stages."""
+        return self._m.graph.id_of(name)
 
     def win_probability_after(self, stage: str, days: float, log: EventLog | None = None) -> float:
         """P(won | in ``stage``, already ``days`` there), from the stays out of
@@ -131,18 +153,18 @@ class MarkovModel:
         if log is None:
             raise ColumnTypeError("win_probability_after needs the event log the model came from")
         return _core.win_probability_after(self._m, funnel_stats(log)._s,
-                                           self._stages().index(stage), float(days))
+                                           self._stage_id(stage), float(days))
 
     def stage_removal_effect(self, stage: str) -> float:
         """Change in P(won | entry) if deals entering ``stage`` were lost."""
-        return _core.stage_removal_effect(self._m, self._stages().index(stage))
+        return _core.stage_removal_effect(self._m, self._stage_id(stage))
 
     def pipeline_value(self, log: EventLog | None = None) -> tuple[pd.DataFrame, float]:
         """Open deals valued at amount x P(won | current stage), and the total."""
         log = log or self._log
         if log is None:
             raise ColumnTypeError("pipeline_value needs the event log")
-        deals, total = _core.pipeline_value(self._m, log._log)
+        deals, total = _core.pipeline_value(self._m, log._log, self._as_of if log is self._log else None)
         keys = log.deal_keys()
         s = self._stages()
         return pd.DataFrame([{"deal": keys[d.deal], "stage": s[d.stage], "amount": d.amount,
@@ -157,7 +179,7 @@ class MarkovModel:
              revenue: float | None = None, mean_won_amount: float | None = None) -> pd.DataFrame:
         """Entries needed per period at every stage for a goal of ``wins`` (or
         ``revenue``) per week / month / quarter, and how many periods earlier
-        they must start (the expected days to close); with ``probability``,
+        they must start (the expected days to win, for the deals that win); with ``probability``,
         the entries that hit the goal with that probability."""
         if (wins is None) == (revenue is None):
             raise ColumnTypeError("give exactly one of wins= or revenue=")
@@ -185,7 +207,8 @@ class MarkovModel:
         plus Poisson new leads; seeded and reproducible for any thread count.
         ``progress=True`` shows a progress bar (tqdm, when installed)."""
         log = log if log is not None else self._log
-        stages, amounts = _core.open_deals(self._m, log._log) if log is not None else ([], [])
+        stages, amounts = (_core.open_deals(self._m, log._log, self._as_of if log is self._log else None)
+                           if log is not None else ([], []))
         if new_deal_amount is None:
             new_deal_amount = _mean_won_amount(log)
         callback, bar = None, None

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["funnel_chart", "sankey", "time_in_stage", "rep_conversion", "cohort_heatmap",
-           "forecast_fan", "scenario_bars", "KIND_COLORS"]
+           "forecast_fan", "scenario_bars", "waterfall_chart", "KIND_COLORS"]
 
 #: Stage colours by kind, shared by every picture and the HTML display.
 KIND_COLORS = {"entry": "#6baed6", "open": "#9ecae1", "won": "#74c476", "lost": "#fb6a4a",
@@ -155,4 +155,31 @@ def scenario_bars(comparison: pd.DataFrame, column: str = "wins_per_week", ax=No
     ax.barh(y, comparison[column], color=["#bdbdbd"] + ["#6baed6"] * (len(comparison) - 1))
     ax.set_yticks(y, comparison.index)
     ax.set_xlabel(column.replace("_", " "))
+    return fig if fig is not None else ax.figure
+
+
+def waterfall_chart(waterfall, ax=None, values: bool = False):
+    """The team's pipeline from start to end as a waterfall: open at start,
+    new and moved-in deals up, closed and gone-dark deals down, open at end.
+    Moves between stages cancel out for the team, so they are not drawn."""
+    _, plt = _plt()
+    total = waterfall.to_pandas(values=values).loc["(total)"]
+    steps = [("open at start", total["open_start"], "#9ecae1"), ("new", total["new"], "#6baed6"),
+             ("won", -total["won"], KIND_COLORS["won"]), ("lost", -total["lost"], KIND_COLORS["lost"]),
+             ("went dark", -total["went_dark"], "#bdbdbd")]
+    fig = None
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(8, 3.6))
+    level = 0.0
+    for i, (name, v, color) in enumerate(steps):
+        bottom = 0.0 if i == 0 else (level if v >= 0 else level + v)
+        ax.bar(i, abs(v), bottom=bottom, color=color)
+        level = v if i == 0 else level + v
+        ax.text(i, bottom + abs(v), f"{v:+,.0f}" if i else f"{v:,.0f}", ha="center", va="bottom", fontsize=8)
+    end = total["open_end"]
+    ax.bar(len(steps), end, color="#3182bd")
+    ax.text(len(steps), end, f"{end:,.0f}", ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(range(len(steps) + 1), [s[0] for s in steps] + ["open at end"])
+    ax.set_ylabel("pipeline value" if values else "open deals")
+    ax.set_title(f"What changed: {waterfall.start:%Y-%m-%d} to {waterfall.end:%Y-%m-%d}")
     return fig if fig is not None else ax.figure

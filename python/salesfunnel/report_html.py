@@ -7,6 +7,7 @@ import html
 import io
 from datetime import datetime, timezone
 
+import numpy as np
 import pandas as pd
 
 _CSS = """
@@ -15,6 +16,8 @@ h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd
 table{border-collapse:collapse;font-size:13px;margin:8px 0}td,th{padding:3px 8px;border-bottom:1px solid #eee;text-align:right}
 th{background:#f5f5f5}td:first-child,th:first-child{text-align:left}.note{color:#666;font-size:12px}
 .kpi{display:inline-block;margin-right:28px}.kpi b{font-size:20px;display:block}
+.warn{background:#fff8e1;border-left:4px solid #f9a825;padding:8px 14px;margin:12px 0;font-size:13px}
+.warn ul{margin:4px 0;padding-left:18px}
 """
 
 
@@ -33,14 +36,46 @@ def _table(df: pd.DataFrame, pct: tuple = (), digits: int = 2) -> str:
                       border=0)
 
 
-def build_report(log, title: str = "Sales funnel report", source: str = "") -> str:
-    """The HTML text of the report for an event log that has a graph."""
+def _warnings_section(rep, audit) -> str:
+    """The warnings a person should read first: the funnel's, and audit rules
+    that could not judge every deal."""
+    notes = list(rep.warnings)
+    if audit is not None:
+        for _, r in audit.rules().iterrows():
+            if r.get("not_applied", 0):
+                notes.append(f"Audit rule {r.name}: {r['note']}")
+    if not notes:
+        return ""
+    items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
+    return f"<div class='warn'><b>Read first</b><ul>{items}</ul></div>"
+
+
+def _waterfall_section(log, as_of, stale_after) -> str:
+    """The last 30 days of the open pipeline, stage by stage."""
+    import salesfunnel as sf
+    from . import plots
+
+    end = pd.Timestamp(log._time_values(np.array([log._log.max_time]))[0]) if as_of is None else pd.Timestamp(as_of)
+    start = end - pd.Timedelta(days=30)
+    w = sf.waterfall(log, start, end, stale_after=stale_after)
+    df = w.to_pandas()
+    df = df[(df != 0).any(axis=1)]
+    return (f"<h2>What changed in the last 30 days</h2><p class='note'>{start:%Y-%m-%d} &rarr; "
+            f"{end:%Y-%m-%d}: open deals at the start, what came in, moved, closed or went dark, "
+            "and open deals at the end; every row balances.</p>"
+            + _svg(plots.waterfall_chart(w)) + _table(df))
+
+
+def build_report(log, title: str = "Sales funnel report", source: str = "", as_of=None,
+                 stale_after=None) -> str:
+    """The HTML text of the report for an event log that has a graph, read
+    at ``as_of`` (default: the latest event), with optional ``stale_after``."""
     import matplotlib
     matplotlib.use("Agg", force=False)
     import salesfunnel as sf
     from . import plots
 
-    rep = sf.funnel(log)
+    rep = sf.funnel(log, as_of=as_of, stale_after=stale_after)
     t = rep.totals
     df = rep.to_pandas()
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
@@ -49,6 +84,11 @@ def build_report(log, title: str = "Sales funnel report", source: str = "") -> s
              f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC by salesfunnel {sf.__version__}. "
              "Open deals are censored (never counted as lost); intervals are Wilson 95%; time in "
              "stage is Kaplan&ndash;Meier.</p>"]
+    try:
+        audit_for_notes = sf.audit(log, rules=[sf.rules.aged_past_cycle()], as_of=as_of)
+    except sf.SalesfunnelError:
+        audit_for_notes = None
+    parts.append(_warnings_section(rep, audit_for_notes))
     parts.append("<div>" + "".join(
         f"<span class='kpi'><b>{v:,}</b>{k}</span>" for k, v in
         [("deals", t["deals"]), ("won", t["won"]), ("lost", t["lost"]), ("open", t["open"])]) + "</div>")
@@ -65,7 +105,7 @@ def build_report(log, title: str = "Sales funnel report", source: str = "") -> s
                  "the median days before each move.</p>" +
                  _table(rep.transitions().set_index(["from_stage", "to_stage"])))
     try:
-        model = sf.MarkovModel.fit(log)
+        model = sf.MarkovModel.fit(log, as_of=as_of, stale_after=stale_after)
         sens = model.sensitivity().head(10)
         parts.append("<h2>Weakest link</h2><p class='note'>Exact sensitivity of the win rate: "
                      "wins per 100 new deals for +1 point on each conversion (the other exits "
@@ -74,6 +114,10 @@ def build_report(log, title: str = "Sales funnel report", source: str = "") -> s
     except Exception as e:  # a model needs every stage to reach won or lost
         parts.append(f"<h2>Weakest link</h2><p class='note'>Not available: {html.escape(str(e))}</p>")
     parts.append("<h2>Time in stage</h2>" + _svg(plots.time_in_stage(rep)))
+    try:
+        parts.append(_waterfall_section(log, as_of, stale_after))
+    except sf.SalesfunnelError as e:
+        parts.append(f"<h2>What changed</h2><p class='note'>Not available: {html.escape(str(e))}</p>")
     if log._log.has_rep:
         by = rep.by("rep").totals()
         by["win_rate"] = by["won"] / (by["won"] + by["lost"]).where(lambda s: s > 0)
@@ -90,7 +134,7 @@ def build_report(log, title: str = "Sales funnel report", source: str = "") -> s
             except Exception as e:
                 parts.append(f"<p class='note'>Rep comparison not available: {html.escape(str(e))}</p>")
     try:
-        audit = sf.audit(log, rules=[sf.rules.aged_past_cycle()])
+        audit = sf.audit(log, rules=[sf.rules.aged_past_cycle()], as_of=as_of)
         parts.append("<h2>Pipeline integrity</h2><p class='note'>Open deals older than the "
                      "average won cycle are taken out of the qualified pipeline (no meetings log "
                      "was given, so the two-meeting rule is not applied).</p>" +
@@ -103,6 +147,7 @@ def build_report(log, title: str = "Sales funnel report", source: str = "") -> s
                  f"<tr><td>duplicate events (folded)</td><td>{issues['duplicate_events']:,}</td></tr>"
                  f"<tr><td>repeated stage events (folded)</td><td>{issues['repeated_stage_events']:,}</td></tr>"
                  f"<tr><td>rows out of time order (sorted)</td><td>{issues['out_of_order_rows']:,}</td></tr>"
+                 f"<tr><td>events after the deal was won or lost (left out)</td><td>{issues['events_after_outcome']:,}</td></tr>"
                  f"<tr><td>moves the graph lacks (kept)</td><td>{int(issues['unknown_transitions']['count'].sum()):,}</td></tr>"
                  "</table></body></html>")
     return "".join(parts)

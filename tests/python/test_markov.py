@@ -52,7 +52,11 @@ def test_sensitivity_matches_numpy_finite_difference():
     assert sens.loc[("B", "A"), "wins_per_100_per_point"] == pytest.approx((w1 - w0) / h, rel=1e-5)
     assert sens.loc[("B", "A"), "revenue_per_100_per_point"] == pytest.approx(
         1000 * sens.loc[("B", "A"), "wins_per_100_per_point"])
-    assert sens["wins_per_100_per_point"].is_monotonic_decreasing
+    # Ranked: edges already at probability 0 or 1 (In -> A is the only way out of In)
+    # are marked and come last; the others from most to least helpful.
+    assert list(sens["saturated"]) == sorted(sens["saturated"])
+    assert sens.loc[("In", "A"), "saturated"]
+    assert sens.loc[~sens["saturated"], "wins_per_100_per_point"].is_monotonic_decreasing
 
 
 def test_fit_censors_open_deals(five_log):

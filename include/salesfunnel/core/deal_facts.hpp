@@ -16,6 +16,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <absl/status/status.h>
@@ -55,6 +56,21 @@ struct staleness {
     }
     return days;
   }
+  /// From stage names: `days` for every stage and overrides per stage name;
+  /// NotFound names an unknown stage.
+  static absl::StatusOr<staleness> from_names(const stage_graph& g, double days,
+                                              const std::vector<std::pair<std::string, double>>& by_stage) {
+    staleness s;
+    s.days = days;
+    if (!by_stage.empty()) s.days_by_stage.assign(static_cast<std::size_t>(g.num_stages()), std::numeric_limits<double>::quiet_NaN());
+    for (const auto& [name, d] : by_stage) {
+      SALESFUNNEL_ASSIGN_OR_RETURN(const stage_id id, g.id_of(name));
+      s.days_by_stage[static_cast<std::size_t>(id)] = d;
+    }
+    SALESFUNNEL_RETURN_IF_ERROR(s.check(g));
+    return s;
+  }
+
   absl::Status check(const stage_graph& g) const {
     auto bad = [](double d) { return !std::isnan(d) && !(d > 0 && std::isfinite(d)); };
     if (bad(days)) return absl::InvalidArgumentError(absl::StrCat("stale_after must be > 0 days, got ", days));
