@@ -194,7 +194,9 @@ typedef enum sf_log_issue {
   SF_ISSUE_DUPLICATE_EVENTS = 0,
   SF_ISSUE_REPEATED_STAGE_EVENTS = 1,
   SF_ISSUE_OUT_OF_ORDER_ROWS = 2,
-  SF_ISSUE_UNKNOWN_TRANSITIONS = 3
+  SF_ISSUE_UNKNOWN_TRANSITIONS = 3,
+  /* events after the deal was already won or lost: left out of the log */
+  SF_ISSUE_EVENTS_AFTER_OUTCOME = 4
 } sf_log_issue;
 
 /** How often an issue occurred and its first input row (-1 when none). */
@@ -207,9 +209,19 @@ typedef struct sf_report sf_report;
 typedef struct sf_grouped_report sf_grouped_report;
 
 /** The funnel report of a log built with a graph. `as_of` (NULL: the log's
- * latest event) is when open deals are read; it must not precede the log. */
+ * latest event) is when the log is read: later events are ignored (the log
+ * as it stood then) and open deals' stays are censored there. */
 SF_API sf_status sf_funnel_create(const sf_log* log, const int64_t* as_of, sf_report** out_report,
                                   sf_error* error);
+/** The same with staleness, for funnels whose losses are never recorded: an
+ * open deal silent for more than `stale_after_days` (NaN: off) leaves through
+ * an implicit lost stage "Went dark" (added to the report's stages). Per-stage
+ * limits override it: `n_stages` names in `stages` with days in `stage_days`
+ * (both may be NULL when n_stages is 0). */
+SF_API sf_status sf_funnel_create_stale(const sf_log* log, const int64_t* as_of,
+                                        double stale_after_days, const char* const* stages,
+                                        const double* stage_days, size_t n_stages,
+                                        sf_report** out_report, sf_error* error);
 /** One report per group: `by` is "rep", "cohort_week", "cohort_month" or an
  * attribute name. */
 SF_API sf_status sf_funnel_by_create(const sf_log* log, const char* by, const int64_t* as_of,
@@ -224,6 +236,48 @@ SF_API sf_status sf_report_stage_name(const sf_report* report, int32_t stage,
                                       const char** out_name, sf_error* error);
 SF_API sf_status sf_report_totals(const sf_report* report, int64_t* out_deals, int64_t* out_won,
                                   int64_t* out_lost, int64_t* out_open, sf_error* error);
+/** Deals that went dark (part of the lost total; 0 without staleness). */
+SF_API sf_status sf_report_went_dark(const sf_report* report, int64_t* out_count, sf_error* error);
+/** Warnings a person should read before trusting the report (no losses
+ * recorded, snapshot-like data, events after the outcome, ...). */
+SF_API sf_status sf_report_num_warnings(const sf_report* report, size_t* out_count,
+                                        sf_error* error);
+/** Borrowed text of warning i, valid while the report lives. */
+SF_API sf_status sf_report_warning(const sf_report* report, size_t i, const char** out_text,
+                                   sf_error* error);
+
+/* ------------------------------------------------------------- waterfall */
+
+typedef struct sf_waterfall sf_waterfall;
+
+/** The columns of a waterfall row, in this order. Every row balances:
+ * open_start + new + moved_in - moved_out - won - lost - went_dark == open_end. */
+typedef enum sf_waterfall_column {
+  SF_WATERFALL_OPEN_START = 0,
+  SF_WATERFALL_NEW = 1,
+  SF_WATERFALL_MOVED_IN = 2,
+  SF_WATERFALL_MOVED_OUT = 3,
+  SF_WATERFALL_WON = 4,
+  SF_WATERFALL_LOST = 5,
+  SF_WATERFALL_WENT_DARK = 6,
+  SF_WATERFALL_OPEN_END = 7,
+  SF_WATERFALL_NUM_COLUMNS = 8
+} sf_waterfall_column;
+
+/** What changed per stage between `start` and `end` (log time units),
+ * from the event log alone; `stale_after_days` as sf_funnel_create_stale
+ * (NaN: off). */
+SF_API sf_status sf_waterfall_create(const sf_log* log, int64_t start, int64_t end,
+                                     double stale_after_days, sf_waterfall** out_waterfall,
+                                     sf_error* error);
+SF_API void sf_waterfall_destroy(sf_waterfall** waterfall);
+/** Rows: one per stage in graph order, then the total. */
+SF_API sf_status sf_waterfall_num_rows(const sf_waterfall* waterfall, size_t* out_count,
+                                       sf_error* error);
+/** Row i: its borrowed name ("(total)" for the last), the 8 counts and the 8
+ * amounts in sf_waterfall_column order (either array may be NULL). */
+SF_API sf_status sf_waterfall_row(const sf_waterfall* waterfall, size_t i, const char** out_name,
+                                  int64_t* out_counts, double* out_values, sf_error* error);
 
 typedef enum sf_report_count {
   SF_COUNT_REACHED = 0,
@@ -341,6 +395,12 @@ typedef struct sf_model sf_model;
  * its graph out-edges; `as_of` NULL: the log's latest event. */
 SF_API sf_status sf_model_fit(const sf_log* log, double prior, const int64_t* as_of,
                               sf_model** out_model, sf_error* error);
+/** The same with staleness (as sf_funnel_create_stale): the model gains the
+ * "Went dark" exit, and its forecast leaves gone-dark deals out. */
+SF_API sf_status sf_model_fit_stale(const sf_log* log, double prior, const int64_t* as_of,
+                                    double stale_after_days, const char* const* stages,
+                                    const double* stage_days, size_t n_stages,
+                                    sf_model** out_model, sf_error* error);
 /** A hypothetical model: n edges given by stage names and probabilities (each
  * transient stage's must sum to 1); dwell_days per stage in graph order, or NULL. */
 SF_API sf_status sf_model_from_probabilities(const sf_graph* graph, const char* const* from,
@@ -355,7 +415,8 @@ typedef enum sf_model_column {
   SF_MODEL_WIN_PROBABILITY = 0, /* P(ending in a won stage | stage) */
   SF_MODEL_EXPECTED_STEPS = 1,  /* moves until won or lost */
   SF_MODEL_EXPECTED_DAYS = 2,   /* days until won or lost */
-  SF_MODEL_DWELL_DAYS = 3       /* mean days in the stage */
+  SF_MODEL_DWELL_DAYS = 3,      /* mean days in the stage */
+  SF_MODEL_EXPECTED_DAYS_TO_WIN = 4 /* days until won, for the deals that win (NaN: never) */
 } sf_model_column;
 
 /** One value per stage (graph order) into out[0..n); FAILED_PRECONDITION
@@ -375,7 +436,7 @@ SF_API sf_status sf_model_sensitivity(const sf_model* model, size_t* out_count, 
 /** Entries needed per period at every stage (graph order; infinity for
  * stages that never win, NaN for won/lost stages) for `goal_wins` per period
  * of `period_days` (7 a week); out_lag_periods: how many periods earlier to
- * start. `probability` in (0, 1), or 0 for the mean plan only; then
+ * start (the expected time to win, for the deals that win). `probability` in (0, 1), or 0 for the mean plan only; then
  * out_at_probability gets the entries that hit the goal with it. */
 SF_API sf_status sf_model_plan(const sf_model* model, double goal_wins, double period_days,
                                double probability, double* out_entries, double* out_at_probability,

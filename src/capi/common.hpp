@@ -2,14 +2,18 @@
 // mapping, error filling and the exception guard every extern "C" body uses.
 #pragma once
 
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <exception>
 #include <new>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <absl/status/status.h>
+#include <absl/status/statusor.h>
 
 #include "salesfunnel/salesfunnel.h"
 #include "salesfunnel/salesfunnel.hpp"
@@ -143,3 +147,33 @@ struct sf_grouped_report {
 struct sf_model {
   salesfunnel::markov_model m;
 };
+
+struct sf_waterfall {
+  salesfunnel::waterfall_report w;
+};
+
+namespace sf_capi {
+
+/// Funnel options from C arguments: as_of (NULL: latest) and staleness.
+inline absl::StatusOr<salesfunnel::funnel_options> funnel_options(
+    const sf_log* log, const int64_t* as_of, double stale_days, const char* const* stages,
+    const double* stage_days, std::size_t n_stages) {
+  salesfunnel::funnel_options o;
+  if (as_of) o.as_of = *as_of;
+  if (std::isnan(stale_days) && n_stages == 0) return o;
+  if (!log->log.graph()) return absl::FailedPreconditionError("staleness needs a log with a stage graph");
+  if (n_stages > 0 && (stages == nullptr || stage_days == nullptr)) {
+    return absl::InvalidArgumentError("argument 'stages' or 'stage_days' is NULL with n_stages > 0");
+  }
+  std::vector<std::pair<std::string, double>> by_stage;
+  for (std::size_t i = 0; i < n_stages; ++i) {
+    if (stages[i] == nullptr) return absl::InvalidArgumentError("stages[" + std::to_string(i) + "] is NULL");
+    by_stage.emplace_back(stages[i], stage_days[i]);
+  }
+  auto s = salesfunnel::staleness::from_names(*log->log.graph(), stale_days, by_stage);
+  if (!s.ok()) return s.status();
+  o.stale = *std::move(s);
+  return o;
+}
+
+}  // namespace sf_capi

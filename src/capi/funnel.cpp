@@ -33,6 +33,105 @@ SF_API sf_status sf_funnel_create(const sf_log* log, const int64_t* as_of, sf_re
   });
 }
 
+SF_API sf_status sf_funnel_create_stale(const sf_log* log, const int64_t* as_of,
+                                        double stale_after_days, const char* const* stages,
+                                        const double* stage_days, size_t n_stages,
+                                        sf_report** out_report, sf_error* error) {
+  return guard(error, [&] {
+    SF_REQUIRE(log, "log");
+    SF_REQUIRE(out_report, "out_report");
+    auto o = sf_capi::funnel_options(log, as_of, stale_after_days, stages, stage_days, n_stages);
+    if (!o.ok()) return from_status(o.status(), error);
+    auto r = sfn::funnel(log->log, *o);
+    if (!r.ok()) return from_status(r.status(), error);
+    *out_report = new sf_report{std::move(*r)};
+    return ok(error);
+  });
+}
+
+SF_API sf_status sf_report_went_dark(const sf_report* report, int64_t* out_count, sf_error* error) {
+  return guard(error, [&] {
+    SF_REQUIRE(report, "report");
+    SF_REQUIRE(out_count, "out_count");
+    *out_count = report->r.went_dark;
+    return ok(error);
+  });
+}
+
+SF_API sf_status sf_report_num_warnings(const sf_report* report, size_t* out_count, sf_error* error) {
+  return guard(error, [&] {
+    SF_REQUIRE(report, "report");
+    SF_REQUIRE(out_count, "out_count");
+    *out_count = report->r.warnings.size();
+    return ok(error);
+  });
+}
+
+SF_API sf_status sf_report_warning(const sf_report* report, size_t i, const char** out_text,
+                                   sf_error* error) {
+  return guard(error, [&] {
+    SF_REQUIRE(report, "report");
+    SF_REQUIRE(out_text, "out_text");
+    if (i >= report->r.warnings.size()) {
+      return fail(error, SF_OUT_OF_RANGE, "warning " + std::to_string(i) + " is outside [0, " +
+                                              std::to_string(report->r.warnings.size()) + ")");
+    }
+    *out_text = report->r.warnings[i].c_str();
+    return ok(error);
+  });
+}
+
+SF_API sf_status sf_waterfall_create(const sf_log* log, int64_t start, int64_t end,
+                                     double stale_after_days, sf_waterfall** out_waterfall,
+                                     sf_error* error) {
+  return guard(error, [&] {
+    SF_REQUIRE(log, "log");
+    SF_REQUIRE(out_waterfall, "out_waterfall");
+    auto o = sf_capi::funnel_options(log, nullptr, stale_after_days, nullptr, nullptr, 0);
+    if (!o.ok()) return from_status(o.status(), error);
+    auto w = sfn::waterfall(log->log, start, end, o->stale);
+    if (!w.ok()) return from_status(w.status(), error);
+    *out_waterfall = new sf_waterfall{std::move(*w)};
+    return ok(error);
+  });
+}
+
+SF_API void sf_waterfall_destroy(sf_waterfall** waterfall) { sf_capi::destroy(waterfall); }
+
+SF_API sf_status sf_waterfall_num_rows(const sf_waterfall* waterfall, size_t* out_count,
+                                       sf_error* error) {
+  return guard(error, [&] {
+    SF_REQUIRE(waterfall, "waterfall");
+    SF_REQUIRE(out_count, "out_count");
+    *out_count = waterfall->w.rows.size() + 1;
+    return ok(error);
+  });
+}
+
+SF_API sf_status sf_waterfall_row(const sf_waterfall* waterfall, size_t i, const char** out_name,
+                                  int64_t* out_counts, double* out_values, sf_error* error) {
+  return guard(error, [&] {
+    SF_REQUIRE(waterfall, "waterfall");
+    const auto& w = waterfall->w;
+    if (i > w.rows.size()) {
+      return fail(error, SF_OUT_OF_RANGE, "row " + std::to_string(i) + " is outside [0, " +
+                                              std::to_string(w.rows.size() + 1) + ")");
+    }
+    const auto& r = i < w.rows.size() ? w.rows[i] : w.total;
+    if (out_name) *out_name = r.name.c_str();
+    const int64_t counts[SF_WATERFALL_NUM_COLUMNS] = {r.open_start, r.new_deals, r.moved_in, r.moved_out,
+                                                      r.won, r.lost, r.went_dark, r.open_end};
+    const double values[SF_WATERFALL_NUM_COLUMNS] = {r.value_open_start, r.value_new, r.value_moved_in,
+                                                     r.value_moved_out, r.value_won, r.value_lost,
+                                                     r.value_went_dark, r.value_open_end};
+    for (int c = 0; c < SF_WATERFALL_NUM_COLUMNS; ++c) {
+      if (out_counts) out_counts[c] = counts[c];
+      if (out_values) out_values[c] = values[c];
+    }
+    return ok(error);
+  });
+}
+
 SF_API sf_status sf_funnel_by_create(const sf_log* log, const char* by, const int64_t* as_of,
                                      sf_grouped_report** out_report, sf_error* error) {
   return guard(error, [&] {

@@ -318,6 +318,10 @@ SF_API sf_status sf_log_issue_count(const sf_log* log, sf_log_issue issue, int64
         count = is.out_of_order_rows;
         first = is.first_out_of_order_row;
         break;
+      case SF_ISSUE_EVENTS_AFTER_OUTCOME:
+        count = is.events_after_outcome;
+        first = is.first_after_outcome_row;
+        break;
       case SF_ISSUE_UNKNOWN_TRANSITIONS:
         count = is.unknown_transition_count();
         for (const auto& u : is.unknown_transitions) {

@@ -29,6 +29,22 @@ SF_API sf_status sf_model_fit(const sf_log* log, double prior, const int64_t* as
   });
 }
 
+SF_API sf_status sf_model_fit_stale(const sf_log* log, double prior, const int64_t* as_of,
+                                    double stale_after_days, const char* const* stages,
+                                    const double* stage_days, size_t n_stages,
+                                    sf_model** out_model, sf_error* error) {
+  return guard(error, [&] {
+    SF_REQUIRE(log, "log");
+    SF_REQUIRE(out_model, "out_model");
+    auto o = sf_capi::funnel_options(log, as_of, stale_after_days, stages, stage_days, n_stages);
+    if (!o.ok()) return from_status(o.status(), error);
+    auto fitted = sfn::markov_model::fit(log->log, prior, *o);
+    if (!fitted.ok()) return from_status(fitted.status(), error);
+    *out_model = new sf_model{std::move(*fitted)};
+    return ok(error);
+  });
+}
+
 SF_API sf_status sf_model_from_probabilities(const sf_graph* graph, const char* const* from,
                                              const char* const* to, const double* probability,
                                              size_t n, const double* dwell_days,
@@ -98,6 +114,7 @@ SF_API sf_status sf_model_stage_values(const sf_model* model, sf_model_column co
       case SF_MODEL_WIN_PROBABILITY: v = &a->win_probability; break;
       case SF_MODEL_EXPECTED_STEPS: v = &a->expected_steps; break;
       case SF_MODEL_EXPECTED_DAYS: v = &a->expected_days; break;
+      case SF_MODEL_EXPECTED_DAYS_TO_WIN: v = &a->expected_days_to_win; break;
       default: return fail(error, SF_INVALID_ARGUMENT, "argument 'column' is not an sf_model_column");
     }
     for (std::size_t i = 0; i < S; ++i) out[i] = (*v)[i];
