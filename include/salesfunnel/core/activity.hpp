@@ -185,79 +185,84 @@ class conversation_log {
   std::shared_ptr<const data> d_;
 };
 
-inline absl::StatusOr<conversation_log> conversation_log::build(const conversation_columns& c,
-                                                                time_unit unit) {
-  using detail::column_error;
-  if (!c.prospect.present()) {
-    return absl::InvalidArgumentError(absl::StrCat("column '", c.prospect_name, "' is required"));
-  }
-  if (!c.rep.present()) {
-    return absl::InvalidArgumentError(absl::StrCat("column '", c.rep_name, "' is required"));
-  }
-  if (!c.outcome.present()) {
-    return absl::InvalidArgumentError(absl::StrCat("column '", c.outcome_name, "' is required"));
+namespace detail {
+
+inline absl::Status check_conversation_columns(const conversation_columns& c) {
+  for (const auto& [col, name] : {std::pair{&c.prospect, &c.prospect_name}, std::pair{&c.rep, &c.rep_name},
+                                  std::pair{&c.outcome, &c.outcome_name}}) {
+    if (!col->present()) return absl::InvalidArgumentError(absl::StrCat("column '", *name, "' is required"));
   }
   const std::size_t n = c.prospect.size();
-  SALESFUNNEL_RETURN_IF_ERROR(detail::check_rows(c.rep_name, c.rep.size(), c.prospect_name, n));
-  SALESFUNNEL_RETURN_IF_ERROR(detail::check_rows(c.time_name, c.time.size(), c.prospect_name, n));
-  SALESFUNNEL_RETURN_IF_ERROR(detail::check_rows(c.decision_maker_name,
-                                                 c.with_decision_maker.size(), c.prospect_name, n));
-  SALESFUNNEL_RETURN_IF_ERROR(detail::check_rows(c.outcome_name, c.outcome.size(), c.prospect_name, n));
+  SALESFUNNEL_RETURN_IF_ERROR(check_rows(c.rep_name, c.rep.size(), c.prospect_name, n));
+  SALESFUNNEL_RETURN_IF_ERROR(check_rows(c.time_name, c.time.size(), c.prospect_name, n));
+  SALESFUNNEL_RETURN_IF_ERROR(check_rows(c.decision_maker_name, c.with_decision_maker.size(), c.prospect_name, n));
+  SALESFUNNEL_RETURN_IF_ERROR(check_rows(c.outcome_name, c.outcome.size(), c.prospect_name, n));
   if (n >= std::numeric_limits<std::uint32_t>::max()) {
     return absl::InvalidArgumentError("a conversation log holds at most 2^32 - 1 rows");
   }
-  auto d = std::make_shared<data>();
-  d->unit = unit;
   for (std::size_t i = 0; i < n; ++i) {
     if (c.time[i] == null_time) return column_error(c.time_name, i, "missing time (NaT)");
   }
-  SALESFUNNEL_RETURN_IF_ERROR(detail::check_bool_column(c.with_decision_maker, c.decision_maker_name));
+  SALESFUNNEL_RETURN_IF_ERROR(check_bool_column(c.with_decision_maker, c.decision_maker_name));
+  SALESFUNNEL_RETURN_IF_ERROR(check_key_column(c.prospect, c.prospect_name));
+  SALESFUNNEL_RETURN_IF_ERROR(check_key_column(c.rep, c.rep_name));
+  return check_key_column(c.outcome, c.outcome_name);
+}
 
-  SALESFUNNEL_RETURN_IF_ERROR(detail::check_key_column(c.prospect, c.prospect_name));
-  SALESFUNNEL_RETURN_IF_ERROR(detail::check_key_column(c.rep, c.rep_name));
-  SALESFUNNEL_RETURN_IF_ERROR(detail::check_key_column(c.outcome, c.outcome_name));
+/// One outcome per row, from integer codes 0..4 or text (each distinct text parsed once).
+inline absl::StatusOr<std::vector<conversation_outcome>> parse_outcomes(const key_column& col,
+                                                                       std::string_view name) {
+  const std::size_t n = col.size();
+  std::vector<conversation_outcome> out(n);
+  if (col.type() == key_column::kind::integer) {
+    auto v = col.ints();
+    for (std::size_t i = 0; i < n; ++i) {
+      if (col.is_null(i)) return column_error(name, i, "missing outcome");
+      if (v[i] < 0 || v[i] >= num_conversation_outcomes) {
+        return column_error(name, i, absl::StrCat("outcome code ", v[i],
+                                                  " is outside 0..4 (yes, not_now, no, maybe, no_answer)"));
+      }
+      out[i] = static_cast<conversation_outcome>(v[i]);
+    }
+    return out;
+  }
+  auto ok = intern_keys(col, false);
+  std::vector<conversation_outcome> parsed(ok.names.size());
+  std::vector<char> done(ok.names.size(), 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto id = ok.ids[i];
+    if (id < 0) return column_error(name, i, "missing outcome");
+    if (!done[id]) {
+      auto o = parse_conversation_outcome(ok.names[id]);
+      if (!o.ok()) return column_error(name, i, std::string(o.status().message()));
+      parsed[id] = *o;
+      done[id] = 1;
+    }
+    out[i] = parsed[id];
+  }
+  return out;
+}
+
+}  // namespace detail
+
+inline absl::StatusOr<conversation_log> conversation_log::build(const conversation_columns& c,
+                                                                time_unit unit) {
+  SALESFUNNEL_RETURN_IF_ERROR(detail::check_conversation_columns(c));
+  const std::size_t n = c.prospect.size();
+  auto d = std::make_shared<data>();
+  d->unit = unit;
   d->keys.int_keys = c.prospect.type() == key_column::kind::integer;
   auto pk = detail::intern_keys(c.prospect, d->keys.int_keys);
   for (std::size_t i = 0; i < n; ++i) {
-    if (pk.ids[i] < 0) return column_error(c.prospect_name, i, "missing prospect id");
+    if (pk.ids[i] < 0) return detail::column_error(c.prospect_name, i, "missing prospect id");
   }
   d->prospect = std::move(pk.ids);
   d->keys.ints = std::move(pk.ints);
   d->keys.strs = std::move(pk.names);
-
   auto rk = detail::intern_keys(c.rep, false);
   d->rep = std::move(rk.ids);
   d->rep_names = std::move(rk.names);
-
-  d->outcome.resize(n);
-  if (c.outcome.type() == key_column::kind::integer) {
-    auto v = c.outcome.ints();
-    for (std::size_t i = 0; i < n; ++i) {
-      if (c.outcome.is_null(i)) return column_error(c.outcome_name, i, "missing outcome");
-      if (v[i] < 0 || v[i] >= num_conversation_outcomes) {
-        return column_error(c.outcome_name, i,
-                            absl::StrCat("outcome code ", v[i],
-                                         " is outside 0..4 (yes, not_now, no, maybe, no_answer)"));
-      }
-      d->outcome[i] = static_cast<conversation_outcome>(v[i]);
-    }
-  } else {
-    // Parse each distinct text once.
-    auto ok = detail::intern_keys(c.outcome, false);
-    std::vector<conversation_outcome> parsed(ok.names.size());
-    std::vector<char> done(ok.names.size(), 0);
-    for (std::size_t i = 0; i < n; ++i) {
-      const auto id = ok.ids[i];
-      if (id < 0) return column_error(c.outcome_name, i, "missing outcome");
-      if (!done[id]) {
-        auto o = parse_conversation_outcome(ok.names[id]);
-        if (!o.ok()) return column_error(c.outcome_name, i, std::string(o.status().message()));
-        parsed[id] = *o;
-        done[id] = 1;
-      }
-      d->outcome[i] = parsed[id];
-    }
-  }
+  SALESFUNNEL_ASSIGN_OR_RETURN(d->outcome, detail::parse_outcomes(c.outcome, c.outcome_name));
   d->time.assign(c.time.begin(), c.time.end());
   d->dm.assign(c.with_decision_maker.begin(), c.with_decision_maker.end());
   d->order.resize(n);

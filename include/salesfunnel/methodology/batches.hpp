@@ -105,26 +105,15 @@ struct batch_report {
   std::vector<batch_step> steps;    ///< batch by batch, steps in main-path order
 };
 
-/// Conversion per batch at every step, against the targets, with young
-/// batches marked immature. `by` names an attribute column, or "entry_week" /
-/// "entry_month" for entry cohorts (an attribute of that name wins).
-///
-///   auto rep = lead_batches(log, "entry_month", b);
-inline absl::StatusOr<batch_report> lead_batches(const event_log& log, std::string_view by,
-                                                 const batch_options& opt = {}) {
-  SALESFUNNEL_ASSIGN_OR_RETURN(const stage_graph* g, detail::graph_of(log));
-  const std::int64_t as_of = detail::resolve_as_of(log, opt.funnel.as_of);
-  if (!(opt.maturity_quantile > 0 && opt.maturity_quantile <= 1)) {
-    return absl::InvalidArgumentError(absl::StrCat("maturity_quantile must be in (0, 1], got ", opt.maturity_quantile));
-  }
-  if (opt.maturity_days && !(*opt.maturity_days >= 0)) {
-    return absl::InvalidArgumentError(absl::StrCat("maturity_days must be >= 0, got ", *opt.maturity_days));
-  }
-  const auto path = g->main_path();
+namespace detail {
+
+/// Target step rate per main-path rank (NaN: none), from the options' stage names.
+inline absl::StatusOr<std::vector<double>> batch_targets(const stage_graph& g, const batch_options& opt) {
+  const auto path = g.main_path();
   std::vector<double> target(path.size(), std::numeric_limits<double>::quiet_NaN());
   for (const auto& [name, t] : opt.targets) {
-    SALESFUNNEL_ASSIGN_OR_RETURN(stage_id s, g->id_of(name));
-    const auto r = g->main_rank(s);
+    SALESFUNNEL_ASSIGN_OR_RETURN(stage_id s, g.id_of(name));
+    const auto r = g.main_rank(s);
     if (r < 0 || static_cast<std::size_t>(r) + 1 >= path.size()) {
       return absl::InvalidArgumentError(absl::StrCat("target for '", name,
                                                      "': a target is the step rate from a main-path stage to the "
@@ -135,46 +124,100 @@ inline absl::StatusOr<batch_report> lead_batches(const event_log& log, std::stri
     }
     target[static_cast<std::size_t>(r)] = t;
   }
+  return target;
+}
 
-  // The batch of each deal, as a label: the same grouping as funnel_by.
-  SALESFUNNEL_ASSIGN_OR_RETURN(const auto groups, group_deals(log, by));
-  std::vector<std::string> label(static_cast<std::size_t>(log.num_deals()), std::string(no_group_label));
-  for (std::int64_t k = 0; k < log.num_deals(); ++k) {
-    if (groups.codes[k] >= 0) label[k] = groups.labels[static_cast<std::size_t>(groups.codes[k])];
-  }
-  SALESFUNNEL_ASSIGN_OR_RETURN(const auto grouped, funnel_by(log, by, opt.funnel));
-
-  batch_report out;
-  out.by = std::string(by);
-  out.as_of = as_of;
-  const double tpd = log.ticks_per_day();
-  const auto facts = deal_facts_of(log, *g, as_of);
+/// T: the given maturity_days, or the maturity quantile of the won deals'
+/// entry-to-won days (nearest rank); sets out.maturity_days and out.won_deals.
+inline absl::Status batch_maturity(const std::vector<deal_facts>& facts, double tpd, const batch_options& opt,
+                                   batch_report& out) {
   if (opt.maturity_days) {
     out.maturity_days = *opt.maturity_days;
-  } else {
-    std::vector<double> cycles;
-    for (const auto& f : facts) {
-      if (!f.empty && f.won_time != null_time) cycles.push_back(static_cast<double>(f.won_time - f.entry_time) / tpd);
-    }
-    if (cycles.empty()) {
-      return absl::FailedPreconditionError(
-          "no won deals to measure the typical time to convert; give maturity_days");
-    }
-    std::sort(cycles.begin(), cycles.end());
-    // Nearest rank: the smallest time with at least that share of wins at or below it.
-    const auto m = cycles.size();
-    auto idx = static_cast<std::size_t>(std::ceil(opt.maturity_quantile * static_cast<double>(m) - 1e-9));
-    out.maturity_days = cycles[std::min(std::max<std::size_t>(idx, 1), m) - 1];
-    out.won_deals = static_cast<std::int64_t>(m);
+    return absl::OkStatus();
   }
+  std::vector<double> cycles;
+  for (const auto& f : facts) {
+    if (!f.empty && f.won_time != null_time) cycles.push_back(static_cast<double>(f.won_time - f.entry_time) / tpd);
+  }
+  if (cycles.empty()) {
+    return absl::FailedPreconditionError("no won deals to measure the typical time to convert; give maturity_days");
+  }
+  std::sort(cycles.begin(), cycles.end());
+  const auto m = cycles.size();
+  const auto idx = static_cast<std::size_t>(std::ceil(opt.maturity_quantile * static_cast<double>(m) - 1e-9));
+  out.maturity_days = cycles[std::min(std::max<std::size_t>(idx, 1), m) - 1];
+  out.won_deals = static_cast<std::int64_t>(m);
+  return absl::OkStatus();
+}
 
+/// Per group of `grouped`, the entry times of its deals (for the median age).
+inline absl::StatusOr<std::vector<std::vector<std::int64_t>>> batch_entries(
+    const event_log& log, std::string_view by, const std::vector<deal_facts>& facts,
+    const grouped_funnel_report& grouped) {
+  SALESFUNNEL_ASSIGN_OR_RETURN(const auto groups, group_deals(log, by));
   absl::flat_hash_map<std::string, std::size_t> group_of;
   for (std::size_t i = 0; i < grouped.groups.size(); ++i) group_of.emplace(grouped.groups[i], i);
   std::vector<std::vector<std::int64_t>> entries(grouped.groups.size());
   for (std::int64_t k = 0; k < log.num_deals(); ++k) {
     if (facts[k].empty) continue;
-    if (auto it = group_of.find(label[k]); it != group_of.end()) entries[it->second].push_back(facts[k].entry_time);
+    const auto code = groups.codes[k];
+    const std::string& label = code >= 0 ? groups.labels[static_cast<std::size_t>(code)]
+                                         : std::string(no_group_label);
+    if (auto it = group_of.find(label); it != group_of.end()) entries[it->second].push_back(facts[k].entry_time);
   }
+  return entries;
+}
+
+/// One batch's steps along the main path, judged against the targets.
+inline void batch_steps(const funnel_report& rep, const batch_info& b, const stage_graph& g,
+                        const std::vector<double>& target, std::vector<batch_step>& out) {
+  const auto path = g.main_path();
+  for (const auto& s : rep.stages) {
+    if (s.main_rank < 0 || static_cast<std::size_t>(s.main_rank) + 1 >= path.size()) continue;
+    batch_step st;
+    st.batch = b.batch;
+    st.from = s.name;
+    st.to = g.name_of(path[static_cast<std::size_t>(s.main_rank) + 1]);
+    st.reached = s.reached_or_beyond;
+    st.advanced = s.advanced;
+    st.resolved = s.advanced + s.dropped + s.closed_here;
+    st.open = s.in_progress;
+    st.rate = s.step_conversion;
+    st.target = target[static_cast<std::size_t>(s.main_rank)];
+    if (b.immature) st.status = target_status::immature;
+    else if (std::isnan(st.target)) st.status = target_status::no_target;
+    else if (st.resolved == 0) st.status = target_status::no_data;
+    else st.status = st.rate.estimate >= st.target ? target_status::meets : target_status::below;
+    out.push_back(std::move(st));
+  }
+}
+
+}  // namespace detail
+
+/// Conversion per batch at every step, against the targets, with young
+/// batches marked immature. `by` is any grouping funnel_by takes: an
+/// attribute column, or "entry_week" / "entry_month" (also "cohort_week" /
+/// "cohort_month") for entry cohorts, or "rep".
+///
+///   auto rep = lead_batches(log, "entry_month", b);
+inline absl::StatusOr<batch_report> lead_batches(const event_log& log, std::string_view by,
+                                                 const batch_options& opt = {}) {
+  SALESFUNNEL_ASSIGN_OR_RETURN(const stage_graph* g, detail::graph_of(log));
+  if (!(opt.maturity_quantile > 0 && opt.maturity_quantile <= 1)) {
+    return absl::InvalidArgumentError(absl::StrCat("maturity_quantile must be in (0, 1], got ", opt.maturity_quantile));
+  }
+  if (opt.maturity_days && !(*opt.maturity_days >= 0 && std::isfinite(*opt.maturity_days))) {
+    return absl::InvalidArgumentError(absl::StrCat("maturity_days must be a finite number >= 0, got ", *opt.maturity_days));
+  }
+  SALESFUNNEL_ASSIGN_OR_RETURN(const auto target, detail::batch_targets(*g, opt));
+  SALESFUNNEL_ASSIGN_OR_RETURN(const auto grouped, funnel_by(log, by, opt.funnel));
+  batch_report out;
+  out.by = std::string(by);
+  out.as_of = detail::resolve_as_of(log, opt.funnel.as_of);
+  const double tpd = log.ticks_per_day();
+  const auto facts = deal_facts_of(log, *g, out.as_of);
+  SALESFUNNEL_RETURN_IF_ERROR(detail::batch_maturity(facts, tpd, opt, out));
+  SALESFUNNEL_ASSIGN_OR_RETURN(auto entries, detail::batch_entries(log, by, facts, grouped));
   for (std::size_t gi = 0; gi < grouped.groups.size(); ++gi) {
     const auto& rep = grouped.reports[gi];
     batch_info b;
@@ -187,27 +230,10 @@ inline absl::StatusOr<batch_report> lead_batches(const event_log& log, std::stri
     if (!e.empty()) {
       std::sort(e.begin(), e.end());
       b.median_entry_time = e[(e.size() - 1) / 2];
-      b.age_days = static_cast<double>(as_of - b.median_entry_time) / tpd;
+      b.age_days = static_cast<double>(elapsed(out.as_of, b.median_entry_time)) / tpd;
     }
     b.immature = b.age_days < out.maturity_days;
-    for (const auto& s : rep.stages) {
-      if (s.main_rank < 0 || static_cast<std::size_t>(s.main_rank) + 1 >= path.size()) continue;
-      batch_step st;
-      st.batch = b.batch;
-      st.from = s.name;
-      st.to = g->name_of(path[static_cast<std::size_t>(s.main_rank) + 1]);
-      st.reached = s.reached_or_beyond;
-      st.advanced = s.advanced;
-      st.resolved = s.advanced + s.dropped + s.closed_here;
-      st.open = s.in_progress;
-      st.rate = s.step_conversion;
-      st.target = target[static_cast<std::size_t>(s.main_rank)];
-      if (b.immature) st.status = target_status::immature;
-      else if (std::isnan(st.target)) st.status = target_status::no_target;
-      else if (st.resolved == 0) st.status = target_status::no_data;
-      else st.status = st.rate.estimate >= st.target ? target_status::meets : target_status::below;
-      out.steps.push_back(std::move(st));
-    }
+    detail::batch_steps(rep, b, *g, target, out.steps);
     out.batches.push_back(std::move(b));
   }
   return out;

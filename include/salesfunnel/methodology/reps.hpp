@@ -108,69 +108,44 @@ double golden_max(F&& f, double lo, double hi, int iterations = 100) {
 ///
 ///   std::vector<std::int64_t> x = {10, 20}, n = {20, 100};
 ///   beta_prior p = fit_beta_prior(x, n, prior_fit::moments);  // mean 0.25, strength 3.62
-inline beta_prior fit_beta_prior(std::span<const std::int64_t> wins, std::span<const std::int64_t> trials,
-                                 prior_fit method = prior_fit::marginal_likelihood) {
-  std::vector<std::int64_t> x, n;
-  for (std::size_t i = 0; i < wins.size() && i < trials.size(); ++i) {
-    if (trials[i] > 0) {
-      x.push_back(wins[i]);
-      n.push_back(trials[i]);
-    }
-  }
-  beta_prior p;
-  double N = 0, X = 0, N2 = 0;
+namespace detail {
+
+/// Method of moments: E[sum n_i (p_i - p)^2] = p(1-p) [(k - 1) + rho (N - k + 1 - sum n_i^2 / N)]
+/// with rho = 1 / (alpha + beta + 1), the intra-rep correlation. The strength
+/// alpha + beta, or nullopt when the spread is no more than chance (full pooling).
+inline std::optional<double> prior_strength_moments(const std::vector<std::int64_t>& x,
+                                                     const std::vector<std::int64_t>& n, double pooled) {
+  double N = 0, N2 = 0, S = 0;
   for (std::size_t i = 0; i < x.size(); ++i) {
-    N += static_cast<double>(n[i]);
-    X += static_cast<double>(x[i]);
-    N2 += static_cast<double>(n[i]) * static_cast<double>(n[i]);
+    const double ni = static_cast<double>(n[i]), pi = static_cast<double>(x[i]) / ni;
+    N += ni;
+    N2 += ni * ni;
+    S += ni * (pi - pooled) * (pi - pooled);
   }
-  if (x.size() < 2) return p;
-  p.fitted = true;
-  const double pooled = X / N;
-  auto set_pooled = [&] {
-    p.full_pooling = true;
-    p.mean = pooled;
-    p.alpha = p.beta = std::numeric_limits<double>::infinity();
-  };
-  // Every rep converted none or all: there is no spread to measure.
-  if (X == 0 || X == N) {
-    set_pooled();
-    return p;
-  }
-  if (method == prior_fit::moments) {
-    // E[sum n_i (p_i - p)^2] = p(1-p) [(k - 1) + rho (N - k + 1 - sum n_i^2 / N)]
-    // with rho = 1 / (alpha + beta + 1), the intra-rep correlation.
-    double S = 0;
-    for (std::size_t i = 0; i < x.size(); ++i) {
-      const double pi = static_cast<double>(x[i]) / static_cast<double>(n[i]);
-      S += static_cast<double>(n[i]) * (pi - pooled) * (pi - pooled);
-    }
-    const double k = static_cast<double>(x.size());
-    const double denom = N - k + 1 - N2 / N;
-    const double rho = denom > 0 ? (S / (pooled * (1 - pooled)) - (k - 1)) / denom : 0.0;
-    if (rho <= 0) {
-      set_pooled();
-      return p;
-    }
-    const double kappa = rho >= 1 ? 0.0 : 1 / rho - 1;
-    p.alpha = pooled * kappa;
-    p.beta = (1 - pooled) * kappa;
-    p.mean = pooled;
-    return p;
-  }
-  // Marginal likelihood over (mean, log strength). For a fixed strength the
-  // log likelihood is concave in the mean (each term is a sum of logs of
-  // affine functions of it), so an inner golden search is exact; the outer
-  // search scans log strength on a grid and refines around the best point.
+  const double k = static_cast<double>(x.size());
+  const double denom = N - k + 1 - N2 / N;
+  const double rho = denom > 0 ? (S / (pooled * (1 - pooled)) - (k - 1)) / denom : 0.0;
+  if (rho <= 0) return std::nullopt;
+  return rho >= 1 ? 0.0 : 1 / rho - 1;
+}
+
+/// Marginal likelihood over (mean, log strength). For a fixed strength the
+/// log likelihood is concave in the mean (each term is a sum of logs of
+/// affine functions of it), so an inner golden search is exact; the outer
+/// search scans log strength on a grid and refines around the best point.
+/// (mean, strength), or nullopt for full pooling.
+inline std::optional<std::pair<double, double>> prior_marginal_likelihood(const std::vector<std::int64_t>& x,
+                                                                          const std::vector<std::int64_t>& n,
+                                                                          double pooled) {
   constexpr double eps = 1e-9;
   auto best_mean = [&](double kappa) {
-    return detail::golden_max(
-        [&](double m) { return detail::beta_binomial_loglik(x, n, m * kappa, (1 - m) * kappa); }, eps, 1 - eps);
+    return golden_max([&](double m) { return beta_binomial_loglik(x, n, m * kappa, (1 - m) * kappa); }, eps,
+                      1 - eps);
   };
   auto profile = [&](double log_kappa) {
     const double kappa = std::exp(log_kappa);
     const double m = best_mean(kappa);
-    return detail::beta_binomial_loglik(x, n, m * kappa, (1 - m) * kappa);
+    return beta_binomial_loglik(x, n, m * kappa, (1 - m) * kappa);
   };
   // Strength e^-7 .. e^16 (~9 million deals, beyond which lgamma's rounding
   // swamps the differences and the prior is the team rate to many digits).
@@ -190,19 +165,53 @@ inline beta_prior fit_beta_prior(std::span<const std::int64_t> wins, std::span<c
   // spread is what chance alone would give.
   double pooled_ll = 0;
   for (std::size_t i = 0; i < x.size(); ++i) {
-    pooled_ll += static_cast<double>(x[i]) * std::log(pooled) +
-                 static_cast<double>(n[i] - x[i]) * std::log(1 - pooled);
+    pooled_ll += static_cast<double>(x[i]) * std::log(pooled) + static_cast<double>(n[i] - x[i]) * std::log(1 - pooled);
   }
-  if (best == steps || best_ll - pooled_ll < 1e-6) {
-    set_pooled();
-    return p;
-  }
+  if (best == steps || best_ll - pooled_ll < 1e-6) return std::nullopt;
   const double step = (hi - lo) / steps;
-  const double lk = detail::golden_max(profile, lo + step * std::max(best - 1, 0), lo + step * std::min(best + 1, steps));
-  const double kappa = std::exp(lk);
-  p.mean = best_mean(kappa);
-  p.alpha = p.mean * kappa;
-  p.beta = (1 - p.mean) * kappa;
+  const double kappa = std::exp(golden_max(profile, lo + step * std::max(best - 1, 0), lo + step * std::min(best + 1, steps)));
+  return std::make_pair(best_mean(kappa), kappa);
+}
+
+}  // namespace detail
+
+inline beta_prior fit_beta_prior(std::span<const std::int64_t> wins, std::span<const std::int64_t> trials,
+                                 prior_fit method = prior_fit::marginal_likelihood) {
+  std::vector<std::int64_t> x, n;
+  double N = 0, X = 0;
+  for (std::size_t i = 0; i < wins.size() && i < trials.size(); ++i) {
+    if (trials[i] > 0) {
+      x.push_back(wins[i]);
+      n.push_back(trials[i]);
+      N += static_cast<double>(trials[i]);
+      X += static_cast<double>(wins[i]);
+    }
+  }
+  beta_prior p;
+  if (x.size() < 2) return p;
+  p.fitted = true;
+  const double pooled = X / N;
+  p.mean = pooled;
+  auto set = [&](double mean, double kappa) {
+    p.mean = mean;
+    p.alpha = mean * kappa;
+    p.beta = (1 - mean) * kappa;
+  };
+  std::optional<std::pair<double, double>> fit;
+  // Every rep converted none or all: there is no spread to measure.
+  if (X > 0 && X < N) {
+    if (method == prior_fit::moments) {
+      if (auto kappa = detail::prior_strength_moments(x, n, pooled)) fit = std::make_pair(pooled, *kappa);
+    } else {
+      fit = detail::prior_marginal_likelihood(x, n, pooled);
+    }
+  }
+  if (fit) {
+    set(fit->first, fit->second);
+  } else {
+    p.full_pooling = true;
+    p.alpha = p.beta = std::numeric_limits<double>::infinity();
+  }
   return p;
 }
 
