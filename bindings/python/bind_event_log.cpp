@@ -156,12 +156,7 @@ void bind_event_log(py::module_& m) {
         opt.unit = parse_unit(unit);
         opt.strict = strict;
         opt.threads = threads;
-        absl::StatusOr<sf::event_log> log = absl::UnknownError("not built");
-        {
-          py::gil_scoped_release release;
-          log = sf::event_log::build(cols, opt);
-        }
-        return unwrap(std::move(log));
+        return salesfunnel_py::unwrap_without_gil([&] { return sf::event_log::build(cols, opt); });
       },
       py::arg("deal"), py::arg("stage"), py::arg("time"), py::arg("unit"), py::arg("rep"),
       py::arg("amount"), py::arg("attributes"), py::arg("graph"), py::arg("stage_map"),

@@ -172,12 +172,7 @@ void bind_funnel(py::module_& m) {
       [](const sf::event_log& log, std::optional<std::int64_t> as_of, int threads, double stale_days,
          const salesfunnel_py::stale_by_stage& stale_by) {
         const auto opt = salesfunnel_py::funnel_options(log, as_of, threads, stale_days, stale_by);
-        absl::StatusOr<sf::funnel_stats> r = absl::UnknownError("not computed");
-        {
-          py::gil_scoped_release release;
-          r = sf::compute_funnel_stats(log, opt);
-        }
-        return unwrap(std::move(r));
+        return salesfunnel_py::unwrap_without_gil([&] { return sf::compute_funnel_stats(log, opt); });
       },
       py::arg("log"), py::arg("as_of") = py::none(), py::arg("threads") = 0,
       py::arg("stale_days") = std::numeric_limits<double>::quiet_NaN(),
@@ -193,12 +188,7 @@ void bind_funnel(py::module_& m) {
       [](const sf::event_log& log, std::optional<std::int64_t> as_of, int threads, double stale_days,
          const salesfunnel_py::stale_by_stage& stale_by) {
         const auto opt = salesfunnel_py::funnel_options(log, as_of, threads, stale_days, stale_by);
-        absl::StatusOr<sf::funnel_report> r = absl::UnknownError("not computed");
-        {
-          py::gil_scoped_release release;
-          r = sf::funnel(log, opt);
-        }
-        return unwrap(std::move(r));
+        return salesfunnel_py::unwrap_without_gil([&] { return sf::funnel(log, opt); });
       },
       py::arg("log"), py::arg("as_of") = py::none(), py::arg("threads") = 0,
       py::arg("stale_days") = std::numeric_limits<double>::quiet_NaN(),
@@ -208,12 +198,7 @@ void bind_funnel(py::module_& m) {
       [](const sf::event_log& log, const std::string& by, std::optional<std::int64_t> as_of,
          int threads, double stale_days, const salesfunnel_py::stale_by_stage& stale_by) {
         const auto opt = salesfunnel_py::funnel_options(log, as_of, threads, stale_days, stale_by);
-        absl::StatusOr<sf::grouped_funnel_report> r = absl::UnknownError("not computed");
-        {
-          py::gil_scoped_release release;
-          r = sf::funnel_by(log, by, opt);
-        }
-        return unwrap(std::move(r));
+        return salesfunnel_py::unwrap_without_gil([&] { return sf::funnel_by(log, by, opt); });
       },
       py::arg("log"), py::arg("by"), py::arg("as_of") = py::none(), py::arg("threads") = 0,
       py::arg("stale_days") = std::numeric_limits<double>::quiet_NaN(),

@@ -46,12 +46,7 @@ void bind_markov(py::module_& m) {
       .def_static("fit_log", [](const sf::event_log& log, double prior, std::optional<std::int64_t> as_of,
                                  double stale_days, const salesfunnel_py::stale_by_stage& stale_by) {
         const auto o = salesfunnel_py::funnel_options(log, as_of, 0, stale_days, stale_by);
-        absl::StatusOr<sf::markov_model> r = absl::UnknownError("");
-        {
-          py::gil_scoped_release release;
-          r = sf::markov_model::fit(log, prior, o);
-        }
-        return unwrap(std::move(r));
+        return salesfunnel_py::unwrap_without_gil([&] { return sf::markov_model::fit(log, prior, o); });
       }, py::arg("log"), py::arg("prior") = 0.0, py::arg("as_of") = py::none(),
          py::arg("stale_days") = std::numeric_limits<double>::quiet_NaN(),
          py::arg("stale_by_stage") = salesfunnel_py::stale_by_stage{})
@@ -213,12 +208,7 @@ void bind_markov(py::module_& m) {
         return progress(done, total);
       };
     }
-    absl::StatusOr<sf::forecast_result> r = absl::UnknownError("");
-    {
-      py::gil_scoped_release release;
-      r = sf::forecast(mm, deals, o);
-    }
-    return unwrap(std::move(r));
+    return salesfunnel_py::unwrap_without_gil([&] { return sf::forecast(mm, deals, o); });
   });
 
   m.def("synthetic_events", [](const sf::markov_model& truth, std::int64_t n, std::uint64_t seed,

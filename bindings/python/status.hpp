@@ -9,6 +9,7 @@
 
 #include <pybind11/pybind11.h>
 
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -36,6 +37,18 @@ template <class T>
 T unwrap(absl::StatusOr<T>&& s) {
   if (!s.ok()) raise_status(s.status());
   return std::move(s).value();
+}
+
+/// Runs f() (returning an absl::StatusOr) with the GIL released, so other
+/// Python threads run meanwhile, then unwraps its result with the GIL held.
+template <class F>
+auto unwrap_without_gil(F&& f) {
+  std::optional<decltype(f())> r;
+  {
+    py::gil_scoped_release release;
+    r.emplace(f());
+  }
+  return unwrap(std::move(*r));
 }
 
 /// Raises salesfunnel.ColumnTypeError (a TypeError) naming the column.

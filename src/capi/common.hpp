@@ -95,6 +95,19 @@ void destroy(T** handle) {
   *handle = nullptr;
 }
 
+/// The body of every getter of one value: checks the handle and the output
+/// pointer (naming them), then writes value().
+template <class Handle, class Out, class Value>
+sf_status get(sf_error* error, const Handle* handle, const char* handle_name, Out* out,
+              const char* out_name, Value&& value) {
+  return guard(error, [&] {
+    if (handle == nullptr) return null_argument(error, handle_name);
+    if (out == nullptr) return null_argument(error, out_name);
+    *out = static_cast<Out>(value());
+    return ok(error);
+  });
+}
+
 /// OUT_OF_RANGE unless caller arrays of `have` entries can hold `need`.
 inline sf_status check_size(std::size_t have, std::size_t need, sf_error* error) {
   if (have < need) {

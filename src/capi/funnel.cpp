@@ -50,21 +50,13 @@ SF_API sf_status sf_funnel_create_stale(const sf_log* log, const int64_t* as_of,
 }
 
 SF_API sf_status sf_report_went_dark(const sf_report* report, int64_t* out_count, sf_error* error) {
-  return guard(error, [&] {
-    SF_REQUIRE(report, "report");
-    SF_REQUIRE(out_count, "out_count");
-    *out_count = report->r.went_dark;
-    return ok(error);
-  });
+  return sf_capi::get(error, report, "report", out_count, "out_count",
+                      [&] { return report->r.went_dark; });
 }
 
 SF_API sf_status sf_report_num_warnings(const sf_report* report, size_t* out_count, sf_error* error) {
-  return guard(error, [&] {
-    SF_REQUIRE(report, "report");
-    SF_REQUIRE(out_count, "out_count");
-    *out_count = report->r.warnings.size();
-    return ok(error);
-  });
+  return sf_capi::get(error, report, "report", out_count, "out_count",
+                      [&] { return report->r.warnings.size(); });
 }
 
 SF_API sf_status sf_report_warning(const sf_report* report, size_t i, const char** out_text,
@@ -100,12 +92,8 @@ SF_API void sf_waterfall_destroy(sf_waterfall** waterfall) { sf_capi::destroy(wa
 
 SF_API sf_status sf_waterfall_num_rows(const sf_waterfall* waterfall, size_t* out_count,
                                        sf_error* error) {
-  return guard(error, [&] {
-    SF_REQUIRE(waterfall, "waterfall");
-    SF_REQUIRE(out_count, "out_count");
-    *out_count = waterfall->w.rows.size() + 1;
-    return ok(error);
-  });
+  return sf_capi::get(error, waterfall, "waterfall", out_count, "out_count",
+                      [&] { return waterfall->w.rows.size() + 1; });
 }
 
 SF_API sf_status sf_waterfall_row(const sf_waterfall* waterfall, size_t i, const char** out_name,
@@ -155,12 +143,8 @@ SF_API void sf_grouped_report_destroy(sf_grouped_report** report) {
 
 SF_API sf_status sf_report_num_stages(const sf_report* report, int32_t* out_count,
                                       sf_error* error) {
-  return guard(error, [&] {
-    SF_REQUIRE(report, "report");
-    SF_REQUIRE(out_count, "out_count");
-    *out_count = static_cast<int32_t>(report->r.stages.size());
-    return ok(error);
-  });
+  return sf_capi::get(error, report, "report", out_count, "out_count",
+                      [&] { return static_cast<int32_t>(report->r.stages.size()); });
 }
 
 SF_API sf_status sf_report_stage_name(const sf_report* report, int32_t stage,
@@ -246,12 +230,8 @@ SF_API sf_status sf_report_stage_values(const sf_report* report, sf_report_value
 
 SF_API sf_status sf_report_num_transitions(const sf_report* report, size_t* out_count,
                                            sf_error* error) {
-  return guard(error, [&] {
-    SF_REQUIRE(report, "report");
-    SF_REQUIRE(out_count, "out_count");
-    *out_count = report->r.transitions.size();
-    return ok(error);
-  });
+  return sf_capi::get(error, report, "report", out_count, "out_count",
+                      [&] { return report->r.transitions.size(); });
 }
 
 SF_API sf_status sf_report_transitions(const sf_report* report, int32_t* out_from,
@@ -273,12 +253,8 @@ SF_API sf_status sf_report_transitions(const sf_report* report, int32_t* out_fro
 
 SF_API sf_status sf_report_num_drop_offs(const sf_report* report, size_t* out_count,
                                          sf_error* error) {
-  return guard(error, [&] {
-    SF_REQUIRE(report, "report");
-    SF_REQUIRE(out_count, "out_count");
-    *out_count = report->r.drop_offs.size();
-    return ok(error);
-  });
+  return sf_capi::get(error, report, "report", out_count, "out_count",
+                      [&] { return report->r.drop_offs.size(); });
 }
 
 SF_API sf_status sf_report_drop_offs(const sf_report* report, int32_t* out_stage,
@@ -299,12 +275,8 @@ SF_API sf_status sf_report_drop_offs(const sf_report* report, int32_t* out_stage
 
 SF_API sf_status sf_grouped_report_num_groups(const sf_grouped_report* report, size_t* out_count,
                                               sf_error* error) {
-  return guard(error, [&] {
-    SF_REQUIRE(report, "report");
-    SF_REQUIRE(out_count, "out_count");
-    *out_count = report->r.groups.size();
-    return ok(error);
-  });
+  return sf_capi::get(error, report, "report", out_count, "out_count",
+                      [&] { return report->r.groups.size(); });
 }
 
 SF_API sf_status sf_grouped_report_group_name(const sf_grouped_report* report, size_t group,

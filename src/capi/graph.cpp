@@ -110,22 +110,14 @@ SF_API sf_status sf_graph_validate(const sf_graph* graph, sf_error* error) {
 }
 
 SF_API sf_status sf_graph_num_stages(const sf_graph* graph, int32_t* out_count, sf_error* error) {
-  return guard(error, [&] {
-    SF_REQUIRE(graph, "graph");
-    SF_REQUIRE(out_count, "out_count");
-    *out_count = graph->g.num_stages();
-    return ok(error);
-  });
+  return sf_capi::get(error, graph, "graph", out_count, "out_count",
+                      [&] { return graph->g.num_stages(); });
 }
 
 SF_API sf_status sf_graph_num_transitions(const sf_graph* graph, int32_t* out_count,
                                           sf_error* error) {
-  return guard(error, [&] {
-    SF_REQUIRE(graph, "graph");
-    SF_REQUIRE(out_count, "out_count");
-    *out_count = static_cast<int32_t>(graph->g.num_transitions());
-    return ok(error);
-  });
+  return sf_capi::get(error, graph, "graph", out_count, "out_count",
+                      [&] { return static_cast<int32_t>(graph->g.num_transitions()); });
 }
 
 namespace {

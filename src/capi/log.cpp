@@ -281,21 +281,13 @@ SF_API void sf_log_destroy(sf_log** log) {
 }
 
 SF_API sf_status sf_log_num_events(const sf_log* log, int64_t* out_count, sf_error* error) {
-  return guard(error, [&] {
-    SF_REQUIRE(log, "log");
-    SF_REQUIRE(out_count, "out_count");
-    *out_count = log->log.num_events();
-    return ok(error);
-  });
+  return sf_capi::get(error, log, "log", out_count, "out_count",
+                      [&] { return log->log.num_events(); });
 }
 
 SF_API sf_status sf_log_num_deals(const sf_log* log, int64_t* out_count, sf_error* error) {
-  return guard(error, [&] {
-    SF_REQUIRE(log, "log");
-    SF_REQUIRE(out_count, "out_count");
-    *out_count = log->log.num_deals();
-    return ok(error);
-  });
+  return sf_capi::get(error, log, "log", out_count, "out_count",
+                      [&] { return log->log.num_deals(); });
 }
 
 SF_API sf_status sf_log_issue_count(const sf_log* log, sf_log_issue issue, int64_t* out_count,

@@ -88,12 +88,8 @@ SF_API void sf_model_destroy(sf_model** model) {
 }
 
 SF_API sf_status sf_model_num_stages(const sf_model* model, int32_t* out_count, sf_error* error) {
-  return guard(error, [&] {
-    SF_REQUIRE(model, "model");
-    SF_REQUIRE(out_count, "out_count");
-    *out_count = model->m.num_stages();
-    return ok(error);
-  });
+  return sf_capi::get(error, model, "model", out_count, "out_count",
+                      [&] { return model->m.num_stages(); });
 }
 
 SF_API sf_status sf_model_stage_values(const sf_model* model, sf_model_column column, double* out,
