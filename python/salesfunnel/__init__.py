@@ -3,6 +3,7 @@
 >>> import salesfunnel as sf
 >>> log = sf.datasets.bpi2012()
 >>> sf.funnel(log).to_pandas()
+>>> sf.plots.funnel_chart(sf.funnel(log))       # matplotlib loads here, not at import
 """
 
 from . import _core
@@ -19,6 +20,18 @@ from .methodology import (Audit, GreatConversations, MeetingLog, audit, batches,
                           meetings, plan_great_conversations, reallocate_leads, rules)
 
 __version__ = _core.__version__
+
+
+def __getattr__(name: str):
+    # sf.plots is imported on first use; matplotlib itself loads only when a picture is drawn.
+    if name == "plots":
+        import importlib
+        return importlib.import_module(".plots", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), "plots"])
 
 __all__ = ["StageGraph", "EventLog", "FunnelReport", "FunnelStats", "GroupedFunnelReport",
            "funnel", "funnel_stats", "report_from_stats", "waterfall", "Waterfall", "templates",

@@ -6,10 +6,34 @@ With arguments, runs the command-line tool when it is installed
 
 from __future__ import annotations
 
+import os
 import sys
+from typing import Callable
+
+
+def quiet_when_pipe_closes(run: Callable[[], int]) -> int:
+    """``run()``, but a reader that stops early (``salesfunnel demo | head``)
+    ends it quietly with status 0 instead of a BrokenPipeError traceback.
+
+    >>> sys.exit(quiet_when_pipe_closes(demo))
+    """
+    try:
+        code = run()
+        sys.stdout.flush()  # buffered output meets the closed pipe here, not at exit
+        return code
+    except BrokenPipeError:
+        # Python's recipe: point stdout at devnull so the flush at interpreter exit
+        # does not fail again on the closed pipe.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 def demo() -> int:
+    """Print the funnel report of the bundled BPI 2012 data (``salesfunnel demo``).
+
+    >>> demo()                      # prints the tables, returns 0
+    """
     import pandas as pd
 
     import salesfunnel as sf
@@ -42,6 +66,11 @@ def demo() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``python -m salesfunnel [command ...]``: the demo, or the command-line tool.
+
+    >>> main(["plan", "events.csv", "--deal", "id", "--stage", "stage", "--time", "at",
+    ...       "--template", "sales_cycle", "--wins", "3"])
+    """
     argv = sys.argv[1:] if argv is None else argv
     if argv:
         try:
@@ -51,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
                   file=sys.stderr)
             return 2
         return cli_main(argv)
-    return demo()
+    return quiet_when_pipe_closes(demo)
 
 
 if __name__ == "__main__":

@@ -192,7 +192,21 @@ def _parser() -> argparse.ArgumentParser:
     return ap
 
 
+#: Modules the command-line tool needs beyond the core; all come with the "cli" extra.
+_CLI_MODULES = {"pyarrow", "matplotlib", "tqdm"}
+
+
 def main(argv: list[str] | None = None) -> int:
+    """The ``salesfunnel`` command; returns the exit status.
+
+    >>> main(["report", "events.csv", "--deal", "id", "--stage", "stage", "--time", "at",
+    ...       "--template", "sales_cycle", "-o", "report.html"])
+    """
+    from .__main__ import quiet_when_pipe_closes
+    return quiet_when_pipe_closes(lambda: _run(argv))
+
+
+def _run(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "demo":
         from .__main__ import demo
@@ -220,6 +234,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f)
             print(f.quantiles.to_string())
         return 0
+    except BrokenPipeError:
+        raise  # the reader stopped early: not an error in the user's file (see main)
+    except ModuleNotFoundError as e:
+        if e.name not in _CLI_MODULES or getattr(args, "debug", False):
+            raise
+        print(f"salesfunnel: error: {args.command} needs {e.name}: pip install salesfunnel[cli]",
+              file=sys.stderr)
+        return 2
     except (UserError, sf.SalesfunnelError, OSError) as e:
         if getattr(args, "debug", False):
             raise

@@ -99,9 +99,17 @@ class FunnelStats:
 
     @property
     def deals(self) -> int:
+        """Deals counted in these (possibly merged) statistics.
+
+        >>> sf.funnel_stats(part1).merge(sf.funnel_stats(part2)).deals
+        """
         return self._s.deals
 
     def report(self) -> "FunnelReport":
+        """The funnel report of these statistics, as :func:`report_from_stats`.
+
+        >>> sf.funnel_stats(log).report().totals
+        """
         return report_from_stats(self)
 
 
@@ -117,6 +125,10 @@ class FunnelReport:
 
     @property
     def graph(self) -> StageGraph:
+        """The stage graph the report follows.
+
+        >>> sf.funnel(log).graph.main_path
+        """
         return StageGraph._wrap(self._r.graph)
 
     @property
@@ -188,10 +200,18 @@ class GroupedFunnelReport:
 
     @property
     def by(self) -> str:
+        """The key the report is grouped by ("rep", "cohort_month", an attribute).
+
+        >>> sf.funnel(log).by("rep").by               # 'rep'
+        """
         return self._g.by
 
     @property
     def groups(self) -> list[str]:
+        """The group labels; ``grouped[label]`` is that group's report.
+
+        >>> g = sf.funnel(log).by("rep"); g[g.groups[0]].totals
+        """
         return list(self._g.groups)
 
     def __getitem__(self, group: str) -> FunnelReport:
@@ -262,10 +282,18 @@ class Waterfall:
 
     @property
     def start(self) -> pd.Timestamp:
+        """The start of the waterfall's period.
+
+        >>> sf.waterfall(log, "2024-01-01", "2024-02-01").start
+        """
         return pd.Timestamp(self._log._time_values(np.array([self._w.start]))[0])
 
     @property
     def end(self) -> pd.Timestamp:
+        """The end of the waterfall's period.
+
+        >>> sf.waterfall(log, "2024-01-01", "2024-02-01").end
+        """
         return pd.Timestamp(self._log._time_values(np.array([self._w.end]))[0])
 
     def to_pandas(self, values: bool = False) -> pd.DataFrame:

@@ -47,6 +47,10 @@ class StageGraph:
     # reading
     @property
     def name(self) -> str:
+        """The graph's name.
+
+        >>> sf.templates.sales_cycle().name
+        """
         return self._g.name
 
     @property
@@ -71,6 +75,10 @@ class StageGraph:
                             columns=["from_stage", "to_stage", "commitment"])
 
     def has_edge(self, source: str, target: str) -> bool:
+        """Whether ``source`` -> ``target`` is a commitment of the graph.
+
+        >>> sf.templates.sales_cycle().has_edge("Lead", "Contact")     # True
+        """
         return self._g.has_edge(source, target)
 
     def __len__(self) -> int:
@@ -90,9 +98,17 @@ class StageGraph:
 
     # formats
     def to_json(self, indent: int = 2) -> str:
+        """The graph as JSON text, read back by :meth:`from_json`.
+
+        >>> text = graph.to_json(); sf.StageGraph.from_json(text).stages == graph.stages
+        """
         return self._g.to_json(indent)
 
     def to_dict(self) -> dict:
+        """The graph's JSON as a dict (stages with kinds, transitions).
+
+        >>> graph.to_dict()["name"]
+        """
         return json.loads(self.to_json())
 
     @classmethod

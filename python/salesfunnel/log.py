@@ -188,10 +188,18 @@ class EventLog:
     # shape
     @property
     def num_events(self) -> int:
+        """Rows (stage entries) in the log, also ``len(log)``.
+
+        >>> sf.datasets.bpi2012().num_events          # 56357
+        """
         return self._log.num_events
 
     @property
     def num_deals(self) -> int:
+        """Distinct deals in the log.
+
+        >>> sf.datasets.bpi2012().num_deals           # 13087
+        """
         return self._log.num_deals
 
     @property
@@ -201,19 +209,35 @@ class EventLog:
 
     @property
     def graph(self) -> StageGraph | None:
+        """The stage graph the log was checked against, or None.
+
+        >>> log.with_graph(sf.templates.sales_cycle()).graph.name
+        """
         g = self._log.graph
         return None if g is None else StageGraph._wrap(g)
 
     @property
     def reps(self) -> list[str]:
+        """Rep (deal owner) names; empty without a rep column.
+
+        >>> log.reps
+        """
         return list(self._log.rep_names)
 
     @property
     def attributes(self) -> list[str]:
+        """The attribute columns kept from the input (usable in ``report.by``).
+
+        >>> log.attributes                            # ['segment']
+        """
         return list(self._log.attribute_names)
 
     @property
     def time_unit(self) -> str:
+        """The unit of the log's integer times: "s", "ms", "us" or "ns".
+
+        >>> log.time_unit
+        """
         return self._log.unit
 
     def __len__(self) -> int:

@@ -173,6 +173,10 @@ class MeetingLog:
 
     @property
     def num_meetings(self) -> int:
+        """Meetings in the log, held or not.
+
+        >>> sf.meetings(meetings_df).num_meetings
+        """
         return self._m.num_meetings
 
     def __repr__(self) -> str:
@@ -272,14 +276,26 @@ class rules:  # noqa: N801 - a namespace of rule constructors, used as sf.rules.
 
     @staticmethod
     def stage_skips() -> _Rule:
+        """Reached its stage by skipping main-path stages.
+
+        >>> sf.audit(log, rules=[sf.rules.stage_skips()])
+        """
         return _Rule("stage_skips")
 
     @staticmethod
     def backward_moves() -> _Rule:
+        """Moved back to an earlier main-path stage.
+
+        >>> sf.audit(log, rules=[sf.rules.backward_moves()])
+        """
         return _Rule("backward_moves")
 
     @staticmethod
     def default() -> list:
+        """The rules :func:`audit` applies when none are given: two meetings, aged past the cycle.
+
+        >>> sf.audit(log, rules=[*sf.rules.default(), sf.rules.stage_skips()])
+        """
         return [rules.two_meetings(), rules.aged_past_cycle()]
 
 
@@ -349,6 +365,10 @@ class Audit:
 
     @property
     def average_cycle_days(self) -> float:
+        """Mean days from entry to win of the won deals: the aged_past_cycle limit.
+
+        >>> sf.audit(log).average_cycle_days
+        """
         return self._a.average_cycle_days
 
     def _repr_html_(self) -> str:
@@ -388,17 +408,42 @@ def _coverage_frame(rows) -> pd.DataFrame:
     return out.set_index("rep")
 
 
+_VALUE_COLUMNS = ["booked", "remaining", "open_value", "qualified_value", "coverage_raw",
+                  "coverage_qualified", "average_deal_size", "velocity_raw",
+                  "velocity_qualified"]
+
+
 def coverage(log: EventLog, quota: float = float("nan"),
              rep_quotas: Mapping[str, float] | None = None, audit: Audit | None = None,
              as_of=None, period_start=None, include_nurture: bool = False) -> pd.DataFrame:
     """Pipeline coverage = open pipeline value / remaining quota, raw and
     qualified (with an audit); required coverage = 1 / win rate; sales velocity
     = opportunities x win rate x average deal size / cycle length. One row per
-    rep and a "(team)" row."""
+    rep and a "(team)" row.
+
+    ``booked`` is the value won in the period from ``period_start`` to
+    ``as_of``. Without ``period_start`` there is no period: booked is NaN
+    (not measured, rather than nothing won), ``remaining`` is the whole quota,
+    and ``won`` / ``lost`` (with the win rate, deal size and cycle) count every
+    closed deal of the log, so a large ``won`` beside no booked value is
+    expected. Without an audit ``qualified_deals`` is missing (<NA>); a log
+    with no amount column has NaN for every value column.
+
+    >>> sf.coverage(log, quota=500_000, period_start="2024-01-01").loc["(team)", "coverage_raw"]
+    """
     r = _core.coverage(log._log, float(quota), list((rep_quotas or {}).items()),
                        _as_of_ticks(log, as_of), _as_of_ticks(log, period_start),
                        None if audit is None else audit._a, include_nurture)
-    return _coverage_frame(list(r.reps) + [r.team])
+    out = _coverage_frame(list(r.reps) + [r.team])
+    # C++ marks "no audit" with qualified_deals = -1: a missing count here.
+    out["qualified_deals"] = out["qualified_deals"].astype("Int64").mask(out["qualified_deals"] < 0)
+    if period_start is None:
+        # C++ reports 0.0 booked with no period; nothing was measured, so NaN.
+        out["booked"] = float("nan")
+    if not log._log.has_amount:
+        # C++ counts missing amounts as 0; a log with no amount column has no values at all.
+        out[_VALUE_COLUMNS] = float("nan")
+    return out
 
 
 # ------------------------------------------------------------- rep comparison
@@ -407,8 +452,12 @@ def compare_reps(log: EventLog, start: str, end: str, min_n: int = 10,
                  prior: str = "marginal_likelihood", as_of=None) -> pd.DataFrame:
     """Conversion from ``start`` to ``end`` per rep with Wilson intervals and
     empirical-Bayes (beta-binomial) shrinkage toward the team rate, ranked on
-    the shrunk rate; reps with fewer than ``min_n`` resolved deals are flagged
-    too_small and not ranked."""
+    the shrunk rate (equal shrunk rates share the best rank, as
+    ``rank(method="min")``: 1, 1, 3); reps with fewer than ``min_n`` resolved
+    deals are flagged too_small and not ranked (rank -1).
+
+    >>> sf.compare_reps(log, start="Contact", end="Client")[["rep", "shrunk_rate", "rank"]]
+    """
     if prior not in ("marginal_likelihood", "moments"):
         raise ColumnTypeError("prior must be 'marginal_likelihood' or 'moments'")
     c = _core.compare_reps(log._log, start, end, int(min_n), prior == "moments",
@@ -417,6 +466,12 @@ def compare_reps(log: EventLog, start: str, end: str, min_n: int = 10,
                         "rate": r.rate.estimate, "low": r.rate.low, "high": r.rate.high,
                         "shrunk_rate": r.shrunk_rate, "rank": r.rank, "too_small": r.too_small}
                        for r in c.rows])
+    # Equal shrunk rates share a rank, the smallest (pandas' rank(method="min")); C++
+    # breaks ties by sample size. Reps too small to rank keep -1.
+    if len(df):
+        ranked = ~df["too_small"]
+        df.loc[ranked, "rank"] = (df.loc[ranked, "shrunk_rate"].fillna(-1.0)
+                                  .rank(method="min", ascending=False).astype(int))
     df.attrs.update({"team_n": c.team_n, "team_wins": c.team_wins,
                      "team_rate": c.team_rate.estimate, "prior_alpha": c.prior.alpha,
                      "prior_beta": c.prior.beta})

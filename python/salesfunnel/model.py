@@ -31,6 +31,10 @@ def _mean_won_amount(log: EventLog | None) -> float:
     return float("nan") if log is None else _core.mean_won_amount(log._log)
 
 
+def _has_amounts(log: EventLog | None) -> bool:
+    return log is not None and log._log.has_amount
+
+
 class MarkovModel:
     """Stages as states, won and lost stages absorbing; probabilities from the
     observed moves out of each stage (open deals contribute no exit)."""
@@ -72,6 +76,10 @@ class MarkovModel:
 
     @property
     def graph(self) -> StageGraph:
+        """The stage graph the model's states come from.
+
+        >>> model.graph.main_path[0]          # the entry stage
+        """
         return StageGraph._wrap(self._m.graph)
 
     def _stages(self) -> list[str]:
@@ -91,6 +99,10 @@ class MarkovModel:
                               "in_graph": e.in_graph} for e in self._m.edges])
 
     def dwell_days(self) -> pd.Series:
+        """Mean days a deal stays in each stage before it moves.
+
+        >>> model.dwell_days()["Contact"]
+        """
         return pd.Series(np.asarray(self._m.dwell_days()), index=self._stages(), name="dwell_days")
 
     def _analysis(self) -> dict:
@@ -110,6 +122,10 @@ class MarkovModel:
                          name="win_probability")
 
     def expected_steps(self) -> pd.Series:
+        """Expected moves from each stage until won or lost.
+
+        >>> model.expected_steps()["Lead"]
+        """
         return pd.Series(np.asarray(self._analysis()["expected_steps"]), index=self._stages(),
                          name="expected_steps")
 
@@ -167,9 +183,16 @@ class MarkovModel:
         deals, total = _core.pipeline_value(self._m, log._log, self._as_of if log is self._log else None)
         keys = log.deal_keys()
         s = self._stages()
-        return pd.DataFrame([{"deal": keys[d.deal], "stage": s[d.stage], "amount": d.amount,
-                              "win_probability": d.win_probability,
-                              "expected_value": d.expected_value} for d in deals]), total
+        df = pd.DataFrame([{"deal": keys[d.deal], "stage": s[d.stage], "amount": d.amount,
+                            "win_probability": d.win_probability,
+                            "expected_value": d.expected_value} for d in deals])
+        if not _has_amounts(log):
+            # C++ counts a missing amount as 0; a log with no amount column has no value to
+            # report, so say unknown (NaN) rather than 0.0.
+            total = float("nan")
+            if len(df):
+                df["expected_value"] = float("nan")
+        return df, total
 
     def scenario(self, leads_per_week: float = 0.0, name: str = "scenario") -> "Scenario":
         """A chainable what-if starting from this model."""
@@ -232,7 +255,11 @@ class MarkovModel:
         finally:
             if bar is not None:
                 bar.close()
-        return Forecast(r, quota, period_days)
+        # C++ counts a missing amount as 0. Revenue is unknown (NaN), not 0.0, when open
+        # deals come from a log with no amount column or new leads have no amount.
+        unknown_open = len(stages) > 0 and not _has_amounts(log)
+        unknown_new = float(leads_per_week) > 0 and math.isnan(float(new_deal_amount))
+        return Forecast(r, quota, period_days, revenue_known=not (unknown_open or unknown_new))
 
     def _repr_html_(self) -> str:
         from .display import model_html
@@ -264,29 +291,77 @@ class Scenario:
         return self._wrap(self._s.lift_factor(source, target, float(factor)))
 
     def set_rate(self, source: str, target: str, rate: float) -> "Scenario":
+        """Set source -> target to ``rate`` (the stage's other exits rescaled to sum to 1).
+
+        >>> model.scenario().set_rate("Contact", "First Meeting", 0.8)
+        """
         return self._wrap(self._s.set_rate(source, target, float(rate)))
 
     def remove_edge(self, source: str, target: str) -> "Scenario":
+        """The edge fails entirely: its share goes to the stage's other exits.
+
+        >>> model.scenario().remove_edge("Contact", "Disqualified")
+        """
         return self._wrap(self._s.remove_edge(source, target))
 
     def remove_stage(self, stage: str) -> "Scenario":
+        """The stage fails entirely: deals entering it are lost.
+
+        >>> model.scenario().remove_stage("Active Prospect")
+        """
         return self._wrap(self._s.remove_stage(stage))
 
     def add_leads(self, per_week: float) -> "Scenario":
+        """More (or, negative, fewer) leads a week entering the entry stage.
+
+        >>> model.scenario(name="more leads").add_leads(20)
+        """
         return self._wrap(self._s.add_leads(float(per_week)))
 
     def set_dwell(self, stage: str, days: float) -> "Scenario":
+        """Change a stage's mean dwell time (days to close, the forecast's pace).
+
+        >>> model.scenario().set_dwell("Contact", 3)
+        """
         return self._wrap(self._s.set_dwell(stage, float(days)))
 
     def named(self, name: str) -> "Scenario":
+        """The same scenario under another name (its row label in :func:`compare`).
+
+        >>> model.scenario().lift("Lead", "Contact", points=5).named("better outreach")
+        """
         return self._wrap(self._s.named(name))
 
     @property
+    def name(self) -> str:
+        """The scenario's name, its row label in :func:`compare`.
+
+        >>> model.scenario(name="more leads").name        # 'more leads'
+        """
+        return self._s.name
+
+    @property
+    def leads_per_week(self) -> float:
+        """The scenario's own leads a week (its start plus every add_leads).
+
+        >>> model.scenario(leads_per_week=10).add_leads(5).leads_per_week   # 15.0
+        """
+        return self._s.leads_per_week
+
+    @property
     def changes(self) -> list[str]:
+        """The changes applied, in order, as readable text.
+
+        >>> model.scenario().add_leads(5).changes          # ['+5 leads a week']
+        """
         return list(self._s.changes)
 
     @property
     def model(self) -> MarkovModel:
+        """The changed model, to inspect like any other.
+
+        >>> s.model.win_probability()
+        """
         return MarkovModel(self._s.model, self._model._log)
 
     def __repr__(self) -> str:
@@ -297,40 +372,75 @@ def compare(model: MarkovModel, *scenarios: Scenario, leads_per_week: float = 0.
             mean_won_amount: float | None = None) -> pd.DataFrame:
     """One table: wins and revenue a week, win rate, days to close and deltas
     against the baseline (the model with ``leads_per_week``), one row per
-    scenario. A scenario's own add_leads adds to its leads."""
+    scenario. A scenario's own leads (``model.scenario(leads_per_week=)``,
+    ``add_leads``) add to the baseline's; each row shows its own leads a week
+    and only its own changes. Revenue is NaN without amounts (no
+    ``mean_won_amount`` and a log with none).
+
+    >>> s = model.scenario(name="more leads").add_leads(20)
+    >>> sf.compare(model, s, leads_per_week=50).loc["more leads", "leads_per_week"]   # 70.0
+    """
     base = _core.Scenario(model._m, float(leads_per_week), "baseline")
-    others = []
-    for s in scenarios:
-        core = s._s
-        if leads_per_week:
-            core = core.add_leads(float(leads_per_week))
-        others.append(core)
+    # Rebuilt from each scenario's own model and leads: add_leads would write the
+    # baseline's leads into every row's changes.
+    others = [_core.Scenario(s._s.model, s._s.leads_per_week + float(leads_per_week), s._s.name)
+              for s in scenarios]
     amount = _mean_won_amount(model._log) if mean_won_amount is None else float(mean_won_amount)
     rows = _core.compare(base, others, amount)
     fields = ["name", "changes", "leads_per_week", "win_rate", "wins_per_week", "revenue_per_week",
               "days_to_close", "delta_wins_per_week", "delta_revenue_per_week", "delta_win_rate",
               "delta_days_to_close"]
-    return pd.DataFrame([{f: getattr(r, f) for f in fields} for r in rows]).set_index("name")
+    df = pd.DataFrame([{f: getattr(r, f) for f in fields} for r in rows]).set_index("name")
+    df["changes"] = [""] + ["; ".join(s.changes) for s in scenarios]
+    if math.isnan(amount):
+        # No amounts: C++ leaves the baseline's revenue delta at 0.0; it is unknown.
+        df["delta_revenue_per_week"] = float("nan")
+    return df
 
 
 class Forecast:
-    """The Monte Carlo forecast: per-trial wins and revenue, quantiles, quota odds."""
+    """The Monte Carlo forecast: per-trial wins and revenue, quantiles, quota odds.
 
-    def __init__(self, core, quota, period_days):
+    >>> f = model.forecast(horizon_days=90, trials=10_000, seed=1, quota=40)
+    >>> f.quantiles.loc["p50", "wins"], f.p_hit_quota
+    """
+
+    def __init__(self, core, quota, period_days, revenue_known: bool = True):
         self._f = core
         self.quota = quota
         self.period_days = period_days
+        # False when the deals had no amounts: revenue is then NaN, not the 0.0 C++ sums to.
+        self._revenue_known = revenue_known
 
     @property
     def mean_wins(self) -> float:
+        """Wins within the horizon, averaged over the trials.
+
+        >>> model.forecast(horizon_days=30, leads_per_week=50).mean_wins
+        """
         return self._f.mean_wins
 
     @property
+    def mean_revenue(self) -> float:
+        """Revenue within the horizon, averaged over the trials (NaN without amounts).
+
+        >>> model.forecast(horizon_days=30, log=log).mean_revenue
+        """
+        return self._f.mean_revenue if self._revenue_known else float("nan")
+
+    @property
     def quantiles(self) -> pd.DataFrame:
-        """P10 / P50 / P90 and the mean of wins and revenue."""
+        """P10 / P50 / P90 and the mean of wins and revenue (revenue NaN when
+        the deals have no amounts).
+
+        >>> model.forecast(horizon_days=90).quantiles.loc["p90", "wins"]
+        """
         f = self._f
+        revenue = [f.revenue_p10, f.revenue_p50, f.revenue_p90, f.mean_revenue]
+        if not self._revenue_known:
+            revenue = [float("nan")] * 4
         return pd.DataFrame({"wins": [f.wins_p10, f.wins_p50, f.wins_p90, f.mean_wins],
-                             "revenue": [f.revenue_p10, f.revenue_p50, f.revenue_p90, f.mean_revenue]},
+                             "revenue": revenue},
                             index=["p10", "p50", "p90", "mean"])
 
     @property
@@ -340,8 +450,10 @@ class Forecast:
 
     def trials(self) -> pd.DataFrame:
         """One row per trial: wins and revenue within the horizon."""
-        return pd.DataFrame({"wins": np.asarray(self._f.wins()),
-                             "revenue": np.asarray(self._f.revenue())})
+        revenue = np.asarray(self._f.revenue(), dtype=float)
+        if not self._revenue_known:
+            revenue = np.full(len(revenue), np.nan)
+        return pd.DataFrame({"wins": np.asarray(self._f.wins()), "revenue": revenue})
 
     def to_pandas(self) -> pd.DataFrame:
         """Per period: mean wins, P10 / P50 / P90 of wins, and cumulative P10 / P50 / P90."""

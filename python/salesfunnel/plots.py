@@ -18,9 +18,18 @@ KIND_COLORS = {"entry": "#6baed6", "open": "#9ecae1", "won": "#74c476", "lost": 
                "nurture": "#fdd835"}
 
 
+def _missing(module: str) -> ModuleNotFoundError:
+    """One line naming the extra that installs ``module``."""
+    return ModuleNotFoundError(f"salesfunnel plots need {module}: pip install salesfunnel[plot]",
+                               name=module)
+
+
 def _plt():
-    import matplotlib
-    import matplotlib.pyplot as plt
+    try:
+        import matplotlib
+        import matplotlib.pyplot as plt
+    except ModuleNotFoundError as e:
+        raise _missing(e.name or "matplotlib") from None
     return matplotlib, plt
 
 
@@ -57,7 +66,10 @@ def funnel_chart(report, ax=None):
 
 def sankey(report):
     """Flows between stages (plotly Sankey); link widths are transition counts."""
-    import plotly.graph_objects as go
+    try:
+        import plotly.graph_objects as go
+    except ModuleNotFoundError as e:
+        raise _missing(e.name or "plotly") from None
     t = report.transitions()
     stages = report.graph.stages
     kinds = report.graph.kinds
