@@ -23,16 +23,6 @@ using salesfunnel_py::to_numpy;
 using salesfunnel_py::unwrap;
 namespace sf = salesfunnel;
 
-namespace {
-sf::plan_period parse_period(const std::string& p) {
-  if (p == "week") return sf::plan_period::week;
-  if (p == "month") return sf::plan_period::month;
-  if (p == "quarter") return sf::plan_period::quarter;
-  salesfunnel_py::raise_status(absl::InvalidArgumentError(
-      "per must be 'week', 'month' or 'quarter', got '" + p + "'"));
-}
-}  // namespace
-
 void bind_markov(py::module_& m) {
   py::class_<sf::markov_edge>(m, "MarkovEdge")
       .def_readonly("source", &sf::markov_edge::from)
@@ -165,7 +155,7 @@ void bind_markov(py::module_& m) {
       .def_readonly("lag_days", &sf::plan_row::lag_days)
       .def_readonly("lag_periods", &sf::plan_row::lag_periods);
   m.def("plan", [](const sf::markov_model& mm, double goal, const std::string& per, std::optional<double> p) {
-    return unwrap(sf::plan(mm, goal, parse_period(per), p));
+    return unwrap(sf::plan(mm, goal, unwrap(sf::parse_plan_period(per)), p));
   });
 
   py::class_<sf::forecast_result>(m, "ForecastResult")

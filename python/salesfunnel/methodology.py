@@ -466,12 +466,6 @@ def compare_reps(log: EventLog, start: str, end: str, min_n: int = 10,
                         "rate": r.rate.estimate, "low": r.rate.low, "high": r.rate.high,
                         "shrunk_rate": r.shrunk_rate, "rank": r.rank, "too_small": r.too_small}
                        for r in c.rows])
-    # Equal shrunk rates share a rank, the smallest (pandas' rank(method="min")); C++
-    # breaks ties by sample size. Reps too small to rank keep -1.
-    if len(df):
-        ranked = ~df["too_small"]
-        df.loc[ranked, "rank"] = (df.loc[ranked, "shrunk_rate"].fillna(-1.0)
-                                  .rank(method="min", ascending=False).astype(int))
     df.attrs.update({"team_n": c.team_n, "team_wins": c.team_wins,
                      "team_rate": c.team_rate.estimate, "prior_alpha": c.prior.alpha,
                      "prior_beta": c.prior.beta})

@@ -127,14 +127,7 @@ SF_API sf_status sf_log_builder_set_stage_codes(sf_log_builder* builder, const i
                     "categories[" + std::to_string(c) + "] is NULL");
       }
     }
-    for (std::size_t i = 0; i < n; ++i) {
-      if (codes[i] >= static_cast<std::int64_t>(n_categories)) {
-        return fail(error, SF_INVALID_ARGUMENT,
-                    "column 'stage', row " + std::to_string(i) + ": code " +
-                        std::to_string(codes[i]) + " has no category (there are " +
-                        std::to_string(n_categories) + ")");
-      }
-    }
+    // Codes are checked once, by the event log build (key_column::check_codes).
     builder->stage_codes.assign(codes, codes + n);
     builder->stage_categories.assign(categories, categories + n_categories);
     builder->stage_category_views.assign(builder->stage_categories.begin(),

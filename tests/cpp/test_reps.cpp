@@ -159,6 +159,18 @@ TEST_CASE("too small to rank; open deals are censored") {
   CHECK(cmp->team_wins == 32);
 }
 
+TEST_CASE("equal shrunk rates share the best rank (1, 1, 3)") {
+  rep_log l;
+  l.rep("a", 10, 10);  // 10 of 20
+  l.rep("b", 10, 10);  // the same counts: the same shrunk rate
+  l.rep("c", 2, 18);   // 2 of 20
+  auto cmp = compare_reps(l.build(), "Contact", "Client");
+  REQUIRE(cmp.ok());
+  CHECK(row(*cmp, "a").rank == 1);
+  CHECK(row(*cmp, "b").rank == 1);
+  CHECK(row(*cmp, "c").rank == 3);
+}
+
 TEST_CASE("conversion per rep at every step, from the funnel report per rep") {
   auto log = hand::build(hand::five_deals());
   rep_comparison_options opt;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <exception>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -12,12 +13,15 @@
 SALESFUNNEL_BEGIN_NAMESPACE
 namespace detail {
 
+/// At most this many worker threads, whatever is asked for.
+inline constexpr int max_threads = 256;
+
 /// The number of worker threads to use: `requested` if positive, else the
-/// machine's hardware concurrency (at least 1).
+/// machine's hardware concurrency (at least 1); never more than max_threads.
 inline int resolve_threads(int requested) {
-  if (requested > 0) return requested;
+  if (requested > 0) return std::min(requested, max_threads);
   unsigned hw = std::thread::hardware_concurrency();
-  return hw == 0 ? 1 : static_cast<int>(hw);
+  return hw == 0 ? 1 : std::min(static_cast<int>(hw), max_threads);
 }
 
 /// Splits [0, n) into `chunks` contiguous ranges of near-equal size; chunk c
@@ -42,14 +46,21 @@ void parallel_chunks(std::int64_t n, int chunks, int threads, F&& f) {
   std::vector<std::exception_ptr> errors(static_cast<std::size_t>(threads));
   std::vector<std::thread> pool;
   pool.reserve(static_cast<std::size_t>(threads));
+  auto work = [&](int t) {
+    try {
+      for (int c = t; c < chunks; c += threads) f(b[c], b[c + 1], c);
+    } catch (...) {
+      errors[t] = std::current_exception();
+    }
+  };
   for (int t = 0; t < threads; ++t) {
-    pool.emplace_back([&, t] {
-      try {
-        for (int c = t; c < chunks; c += threads) f(b[c], b[c + 1], c);
-      } catch (...) {
-        errors[t] = std::current_exception();
-      }
-    });
+    // A thread that cannot be started (out of memory or of threads) does its
+    // share on the calling thread instead: same chunks, same results.
+    try {
+      pool.emplace_back(work, t);
+    } catch (const std::system_error&) {
+      work(t);
+    }
   }
   for (auto& th : pool) th.join();
   for (auto& e : errors) {

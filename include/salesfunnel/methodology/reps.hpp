@@ -239,7 +239,7 @@ struct rep_rate_row {
   std::int64_t open = 0;  ///< reached `from`, still open short of `to` (censored, not in n)
   interval rate;          ///< wins / n, Wilson 95%
   double shrunk_rate = std::numeric_limits<double>::quiet_NaN();
-  std::int32_t rank = -1;  ///< 1 = best shrunk rate; -1 when too small to rank
+  std::int32_t rank = -1;  ///< 1 = best shrunk rate (ties share the best rank); -1 when too small to rank
   bool too_small = false;
 };
 
@@ -280,9 +280,17 @@ inline rep_comparison rank_reps(std::string from, std::string to, std::vector<re
     if (sa != sb) return sa > sb;
     return a.n > b.n;
   });
-  std::int32_t rank = 0;
+  // Equal shrunk rates share the best rank (1, 1, 3), as competition ranking
+  // does; the rows stay ordered by sample size within a tie.
+  std::int32_t seen = 0, last_rank = 0;
+  double last = std::numeric_limits<double>::quiet_NaN();
   for (auto& r : rows) {
-    if (!r.too_small) r.rank = ++rank;
+    if (r.too_small) continue;
+    ++seen;
+    const double s = std::isnan(r.shrunk_rate) ? -1 : r.shrunk_rate;
+    last_rank = seen > 1 && s == last ? last_rank : seen;
+    r.rank = last_rank;
+    last = s;
   }
   out.rows = std::move(rows);
   return out;

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include <absl/status/status.h>
@@ -31,6 +32,15 @@
 SALESFUNNEL_BEGIN_NAMESPACE
 
 enum class plan_period : std::uint8_t { week, month, quarter };
+
+/// "week", "month" or "quarter"; InvalidArgument lists them.
+inline absl::StatusOr<plan_period> parse_plan_period(std::string_view p) {
+  if (p == "week") return plan_period::week;
+  if (p == "month") return plan_period::month;
+  if (p == "quarter") return plan_period::quarter;
+  return absl::InvalidArgumentError(
+      absl::StrCat("per must be 'week', 'month' or 'quarter', got '", detail::av(p), "'"));
+}
 
 /// Days in a period (a month is 365.25 / 12 days).
 inline double period_days(plan_period p) {
