@@ -9,6 +9,7 @@ import pandas as pd
 
 from . import _core
 from ._errors import ColumnTypeError
+from ._frames import FrameMixin
 from .graph import StageGraph
 from .log import EventLog
 
@@ -113,7 +114,7 @@ class FunnelStats:
         return report_from_stats(self)
 
 
-class FunnelReport:
+class FunnelReport(FrameMixin):
     """Per-stage funnel counts, conversions with Wilson intervals, Kaplan-Meier
     time in stage, drop-offs by exit and the transition matrix."""
 
@@ -192,7 +193,7 @@ class FunnelReport:
                 f"{t['open']:,} open)\n{self.to_pandas()[['reached', 'step_conversion']]}")
 
 
-class GroupedFunnelReport:
+class GroupedFunnelReport(FrameMixin):
     """A funnel report per group."""
 
     def __init__(self, core):
@@ -269,7 +270,7 @@ def report_from_stats(stats: FunnelStats) -> FunnelReport:
     return FunnelReport(_core.make_funnel_report(stats._s, stats._graph._g))
 
 
-class Waterfall:
+class Waterfall(FrameMixin):
     """What changed between two dates, per stage: open at start, new, moved
     in, moved out, won, lost, went dark, open at end (counts and amounts).
     Every row balances, and open at end equals the funnel's ``open`` at end."""

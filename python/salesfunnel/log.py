@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from ._errors import ColumnTypeError, NotFoundError
+from ._errors import ColumnTypeError, SalesfunnelError
+from ._frames import FrameMixin, column, label, name_columns, parse_times, table_columns
 from .graph import StageGraph
 
 __all__ = ["EventLog"]
@@ -57,6 +58,9 @@ def _time_spec(column: str, values, unit: str) -> tuple[np.ndarray, str]:
     if dtype is None:
         values = np.asarray(values)
         dtype = values.dtype
+    if isinstance(dtype, pd.CategoricalDtype) or dtype == object or pd.api.types.is_string_dtype(dtype):
+        values = parse_times(values, f"'{column}'")     # text, dates: naive UTC
+        dtype = values.dtype
     if isinstance(dtype, pd.DatetimeTZDtype):
         values = pd.Series(values, copy=False).dt.tz_convert("UTC").dt.tz_localize(None)
         dtype = values.dtype
@@ -75,8 +79,8 @@ def _time_spec(column: str, values, unit: str) -> tuple[np.ndarray, str]:
             return s.fillna(np.iinfo(np.int64).min).to_numpy(dtype=np.int64), unit
         return np.ascontiguousarray(values, dtype=np.int64), unit
     raise ColumnTypeError(
-        f"column '{column}' has dtype {dtype}; expected datetime64 or integer epoch times "
-        "(convert strings with pandas.to_datetime)")
+        f"column '{column}' has dtype {dtype}; expected datetimes, dates, ISO 8601 text "
+        "or integer epoch times")
 
 
 def _amount_spec(column: str, values) -> np.ndarray:
@@ -89,7 +93,7 @@ def _amount_spec(column: str, values) -> np.ndarray:
     return pd.Series(values, copy=False).astype("float64").to_numpy(na_value=np.nan)
 
 
-class EventLog:
+class EventLog(FrameMixin):
     """An immutable, columnar log of deals entering stages.
 
     Build it with :meth:`from_pandas` or :meth:`from_arrays`. Events are sorted
@@ -109,54 +113,73 @@ class EventLog:
                     graph: StageGraph | None = None,
                     stage_map: Mapping[str, str] | None = None, strict: bool = False,
                     time_unit: str = "s", threads: int = 0) -> "EventLog":
-        """Build from arrays (numpy, pandas or lists) of equal length.
+        """Build from columns of equal length: numpy arrays, pandas Series,
+        lists, pyarrow arrays or polars Series.
 
-        deal: int64 or str ids; stage: stage names (str or categorical) or
-        integer stage ids of ``graph``; time: datetime64 or integer epoch in
-        ``time_unit``; rep, amount, attributes: optional.
+        deal: integer or text ids; stage: stage names (text or categorical) or
+        integer stage ids of ``graph``; time: datetimes (pandas, numpy, Arrow
+        or polars; time-zone-aware ones converted to UTC), ``datetime.date``
+        objects, ISO 8601 text (an offset converted to UTC, none taken as
+        UTC) or integer epoch in ``time_unit``; rep, amount, attributes: optional.
+
+        >>> log = EventLog.from_arrays(deal=["a", "a", "b"], stage=["Lead", "Contact", "Lead"],
+        ...     time=["2024-01-01", "2024-01-03", "2024-01-02"], graph=sf.templates.sales_cycle())
+        >>> log.num_deals
+        2
         """
+        roles = {"deal": deal, "stage": stage, "time": time, "rep": rep, "amount": amount}
+        return cls._build(roles, dict(attributes or {}), {}, graph=graph, stage_map=stage_map,
+                          strict=strict, time_unit=time_unit, threads=threads)
+
+    @classmethod
+    def _build(cls, roles: dict, attributes: dict, labels: Mapping[str, str], *, graph,
+               stage_map, strict, time_unit, threads) -> "EventLog":
+        """The one builder: columns by role; errors name each role by ``labels``."""
         if graph is not None and not isinstance(graph, StageGraph):
             raise ColumnTypeError("graph must be a salesfunnel.StageGraph")
-        t, unit = _time_spec("time", time, time_unit)
-        attrs = [(name, _key_spec(name, col)) for name, col in (attributes or {}).items()]
-        core = _core.build_event_log(
-            _key_spec("deal", deal), _key_spec("stage", stage), t, unit,
-            None if rep is None else _key_spec("rep", rep),
-            None if amount is None else _amount_spec("amount", amount),
-            attrs, None if graph is None else graph._g, dict(stage_map or {}), bool(strict),
-            int(threads))
+        c = {role: None if v is None else column(v) for role, v in roles.items()}
+        try:
+            t, unit = _time_spec("time", c["time"], time_unit)
+            attrs = [(name, _key_spec(name, column(v))) for name, v in attributes.items()]
+            core = _core.build_event_log(
+                _key_spec("deal", c["deal"]), _key_spec("stage", c["stage"]), t, unit,
+                None if c["rep"] is None else _key_spec("rep", c["rep"]),
+                None if c["amount"] is None else _amount_spec("amount", c["amount"]),
+                attrs, None if graph is None else graph._g, dict(stage_map or {}), bool(strict),
+                int(threads))
+        except SalesfunnelError as e:
+            raise name_columns(e, labels) from None
         return cls(core)
 
     @classmethod
-    def from_pandas(cls, df: pd.DataFrame, *, deal: str, stage: str, time: str,
+    def from_pandas(cls, df, *, deal: str, stage: str, time: str,
                     rep: str | None = None, amount: str | None = None,
                     attributes: Sequence[str] | None = None, graph: StageGraph | None = None,
                     stage_map: Mapping[str, str] | None = None, strict: bool = False,
                     time_unit: str = "s", threads: int = 0) -> "EventLog":
-        """Build from a DataFrame by column names; see :meth:`from_arrays`.
+        """Build from a table by column names; column types as in :meth:`from_arrays`.
 
+        ``df`` is a pandas or polars DataFrame, a pyarrow Table or
+        RecordBatchReader, a DuckDB relation, or any object with
+        ``__arrow_c_stream__`` (read through Arrow without copying; see
+        :mod:`salesfunnel._frames`). Errors name your column and its role,
+        e.g. ``column 'entered_at' (time), row 3: missing time``.
+
+        >>> df = pd.DataFrame({"deal_id": [1, 1, 2], "stage": ["Lead", "Contact", "Lead"],
+        ...                    "entered_at": ["2024-01-01", "2024-01-03", "2024-01-02"]})
         >>> log = EventLog.from_pandas(df, deal="deal_id", stage="stage", time="entered_at",
-        ...                            rep="owner", amount="amount", graph=sf.templates.sales_cycle())
+        ...                            graph=sf.templates.sales_cycle())
+        >>> log.num_events
+        3
         """
-        if not isinstance(df, pd.DataFrame):
-            raise ColumnTypeError("from_pandas needs a pandas DataFrame")
-        names = {"deal": deal, "stage": stage, "time": time}
-        if rep is not None:
-            names["rep"] = rep
-        if amount is not None:
-            names["amount"] = amount
-        for a in attributes or ():
-            names[f"attribute {a}"] = a
-        for role, col in names.items():
-            if col not in df.columns:
-                raise NotFoundError(f"column '{col}' ({role}) is not in the DataFrame; "
-                                    f"columns: {', '.join(map(str, df.columns))}")
-        return cls.from_arrays(
-            deal=df[deal], stage=df[stage], time=df[time],
-            rep=None if rep is None else df[rep],
-            amount=None if amount is None else df[amount],
-            attributes={a: df[a] for a in (attributes or ())}, graph=graph,
-            stage_map=stage_map, strict=strict, time_unit=time_unit, threads=threads)
+        names = {"deal": deal, "stage": stage, "time": time, "rep": rep, "amount": amount}
+        attrs = list(attributes or ())
+        got = table_columns(df, {**names, **{f"attribute {a}": a for a in attrs}}, "from_pandas")
+        roles = {role: None if col is None else got[col] for role, col in names.items()}
+        labels = {role: label(col, role) for role, col in names.items() if col is not None}
+        return cls._build(roles, {a: got[a] for a in attrs}, labels, graph=graph,
+                          stage_map=stage_map, strict=strict, time_unit=time_unit,
+                          threads=threads)
 
     @classmethod
     def from_snapshot(cls, df: pd.DataFrame, *, deal: str, stage: str,

@@ -20,6 +20,7 @@ import pandas as pd
 
 from . import _core
 from ._errors import ColumnTypeError
+from ._frames import FrameMixin
 from .funnel import FunnelStats, _as_of_ticks, _stale_spec
 from .graph import StageGraph
 from .log import EventLog
@@ -398,7 +399,7 @@ def compare(model: MarkovModel, *scenarios: Scenario, leads_per_week: float = 0.
     return df
 
 
-class Forecast:
+class Forecast(FrameMixin):
     """The Monte Carlo forecast: per-trial wins and revenue, quantiles, quota odds.
 
     >>> f = model.forecast(horizon_days=90, trials=10_000, seed=1, quota=40)

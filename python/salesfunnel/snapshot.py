@@ -33,7 +33,8 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ._errors import ColumnTypeError, InvalidArgumentError, NotFoundError, SalesfunnelError
+from ._errors import ColumnTypeError, InvalidArgumentError, SalesfunnelError
+from ._frames import parse_times, table_columns
 
 __all__ = ["from_snapshot"]
 
@@ -41,11 +42,13 @@ _UNITS = ("s", "ms", "us", "ns")
 _TIME = "_snapshot_entered_at"
 
 
-def from_snapshot(df: pd.DataFrame, *, deal: str, stage: str, stage_dates: Mapping[str, str],
+def from_snapshot(df, *, deal: str, stage: str, stage_dates: Mapping[str, str],
                   rep: str | None = None, amount: str | None = None,
                   attributes: Sequence[str] = (), graph=None, as_of=None,
                   time_unit: str = "s", strict: bool = False):
     """An EventLog from a table with one row per deal; see the module docstring.
+    ``df`` is any table :meth:`EventLog.from_pandas` reads (pandas, polars,
+    Arrow, DuckDB); dates as in :func:`salesfunnel._frames.parse_times`.
 
     >>> df = pd.DataFrame({"id": ["a", "b"], "stage": ["Won", "Lost"],
     ...                    "engaged": ["2024-01-02", "2024-01-03"],
@@ -57,7 +60,7 @@ def from_snapshot(df: pd.DataFrame, *, deal: str, stage: str, stage_dates: Mappi
     """
     from .log import EventLog
 
-    _check_inputs(df, deal, stage, stage_dates, rep, amount, attributes, graph, time_unit)
+    df = _check_inputs(df, deal, stage, stage_dates, rep, amount, attributes, graph, time_unit)
     keys = _clean_keys(df[deal])
     _check_one_row_per_deal(keys)
     current = _clean_keys(df[stage])
@@ -75,31 +78,29 @@ def from_snapshot(df: pd.DataFrame, *, deal: str, stage: str, stage_dates: Mappi
     return log
 
 
-def _check_inputs(df, deal, stage, stage_dates, rep, amount, attributes, graph, time_unit):
-    """Columns exist, stage_dates names graph stages, time_unit is a unit.
+def _check_inputs(df, deal, stage, stage_dates, rep, amount, attributes, graph,
+                  time_unit) -> pd.DataFrame:
+    """The named columns as a pandas DataFrame (any table in; pandas as it is),
+    once stage_dates names graph stages and time_unit is a unit.
 
     >>> _check_inputs(pd.DataFrame({"id": [1]}), "id", "st", {}, None, None, (), None, "s")
     Traceback (most recent call last):
     salesfunnel._errors.NotFoundError: column 'st' (stage) is not in the DataFrame; columns: id
     """
-    if not isinstance(df, pd.DataFrame):
-        raise ColumnTypeError("from_snapshot needs a pandas DataFrame")
     if not isinstance(stage_dates, Mapping):
         raise ColumnTypeError("stage_dates must be a dict {stage name: date column}")
     if time_unit not in _UNITS:
         raise ColumnTypeError("time_unit must be one of s, ms, us, ns")
-    names = [(deal, "deal"), (stage, "stage"), (rep, "rep"), (amount, "amount")]
-    names += [(c, f"date of stage {s}") for s, c in stage_dates.items()]
-    names += [(a, f"attribute {a}") for a in attributes]
-    for col, role in names:
-        if col is not None and col not in df.columns:
-            raise NotFoundError(f"column '{col}' ({role}) is not in the DataFrame; "
-                                f"columns: {', '.join(map(str, df.columns))}")
+    names = {"deal": deal, "stage": stage, "rep": rep, "amount": amount}
+    names.update({f"date of stage {s}": c for s, c in stage_dates.items()})
+    names.update({f"attribute {a}": a for a in attributes})
+    got = table_columns(df, names, "from_snapshot")
     known = None if graph is None else graph.stages
     for s in stage_dates:
         if known is not None and s not in known:
             raise InvalidArgumentError(f"stage_dates: unknown stage '{s}'; known stages: "
                                        f"{', '.join(known)}")
+    return df if isinstance(df, pd.DataFrame) else pd.DataFrame(got)
 
 
 def _clean_keys(values: pd.Series) -> pd.Series:
@@ -148,37 +149,20 @@ def _parse_dates(values: pd.Series, column: str, unit: str) -> np.ndarray:
     ['2024-01-02T00:00:00', 'NaT', 'NaT']
     """
     s = values.reset_index(drop=True)
-    given = s.notna() & ~s.map(lambda v: isinstance(v, str) and not v.strip()).astype(bool)
     if pd.api.types.is_bool_dtype(s.dtype):
         raise ColumnTypeError(f"column '{column}' has dtype {s.dtype}; expected dates")
     if isinstance(s.dtype, pd.DatetimeTZDtype):
         s = s.dt.tz_convert("UTC").dt.tz_localize(None)
     elif pd.api.types.is_numeric_dtype(s.dtype):
-        s = pd.to_datetime(s, unit=unit, errors="coerce")
+        epoch = pd.to_datetime(s, unit=unit, errors="coerce")
+        bad = np.flatnonzero((epoch.isna() & s.notna()).to_numpy())
+        if len(bad):
+            raise InvalidArgumentError(f"column '{column}', row {int(bad[0])}: cannot read date "
+                                       f"{s.iloc[int(bad[0])]!r}")
+        s = epoch
     elif not pd.api.types.is_datetime64_dtype(s.dtype):
-        s = _parse_text_dates(s.astype(object))
-    bad = (s.isna() & given).to_numpy()
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        raise InvalidArgumentError(f"column '{column}', row {row}: cannot read date "
-                                   f"{values.iloc[row]!r}")
+        s = pd.Series(parse_times(s, f"'{column}'", "date"))
     return s.to_numpy(dtype=f"datetime64[{unit}]")
-
-
-def _parse_text_dates(s: pd.Series) -> pd.Series:
-    """Strings (blank = missing) to naive UTC datetimes; unreadable values
-    stay NaT for the caller to report. ISO 8601 first (fast), then per value.
-
-    >>> _parse_text_dates(pd.Series(["2024-01-02T10:00+01:00", "Jan 3 2024", " "])).tolist()
-    [Timestamp('2024-01-02 09:00:00'), Timestamp('2024-01-03 00:00:00'), NaT]
-    """
-    blank = s.map(lambda v: isinstance(v, str) and not v.strip()).astype(bool)
-    s = s.where(~blank, None)
-    out = pd.to_datetime(s, errors="coerce", utc=True, format="ISO8601")
-    retry = out.isna() & s.notna()
-    if retry.any():
-        out[retry] = pd.to_datetime(s[retry], errors="coerce", utc=True, format="mixed")
-    return out.dt.tz_convert("UTC").dt.tz_localize(None)
 
 
 def _as_of_value(as_of, dates: Mapping[str, np.ndarray], unit: str) -> np.datetime64:

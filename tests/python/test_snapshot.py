@@ -158,18 +158,18 @@ def test_blank_deal_id_is_the_missing_deal_id_error(snapshot):
     with pytest.raises(sf.InvalidArgumentError) as got:
         build(df)
     # from_pandas on events whose row 2 has no deal id: the same class and text.
-    events = pd.DataFrame({"d": ["x", "y", None], "s": ["Prospecting"] * 3,
+    events = pd.DataFrame({"id": ["x", "y", None], "stage": ["Prospecting"] * 3,
                            "t": pd.to_datetime(["2024-01-01"] * 3)})
     with pytest.raises(sf.SalesfunnelError) as want:
-        sf.EventLog.from_pandas(events, deal="d", stage="s", time="t")
+        sf.EventLog.from_pandas(events, deal="id", stage="stage", time="t")
     assert type(got.value) is type(want.value)
-    assert str(got.value) == str(want.value) == "column 'deal', row 2: missing deal id"
+    assert str(got.value) == str(want.value) == "column 'id' (deal), row 2: missing deal id"
 
 
 def test_unknown_stages_give_from_pandas_error(snapshot):
-    events = pd.DataFrame({"d": ["x"], "s": ["Demo"], "t": pd.to_datetime(["2024-01-01"])})
+    events = pd.DataFrame({"id": ["x"], "stage": ["Demo"], "t": pd.to_datetime(["2024-01-01"])})
     with pytest.raises(sf.SalesfunnelError) as want:
-        sf.EventLog.from_pandas(events, deal="d", stage="s", time="t",
+        sf.EventLog.from_pandas(events, deal="id", stage="stage", time="t",
                                 graph=sf.datasets.crm_graph())
     df = snapshot.copy()
     df.loc[3, "stage"] = "Demo"
@@ -372,7 +372,7 @@ def test_cli_blank_deal_id_same_message_as_python(cli_files):
     with pytest.raises(sf.SalesfunnelError) as py:
         sf.EventLog.from_snapshot(pd.read_csv(path), deal="opportunity_id", stage="deal_stage",
                                   stage_dates=CRM_DATES, graph=sf.datasets.crm_graph())
-    assert str(py.value) == "column 'deal', row 1: missing deal id"
+    assert str(py.value) == "column 'opportunity_id' (deal), row 1: missing deal id"
     done = run("report", path, *CLI_ARGS, "--graph", cli_files / "graph.json")
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr == f"salesfunnel: error: {path}: {py.value}\n"
