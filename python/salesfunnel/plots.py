@@ -490,19 +490,20 @@ def _fan_frame(forecast, start) -> pd.DataFrame:
     return out
 
 
-def _revenue_note(forecast, currency: str) -> str:
+def _revenue_note(forecast, currency: str, revenue: bool = True) -> str:
     q = forecast.quantiles["revenue"]
-    if q.isna().all():
+    if not revenue or q.isna().all():
         return "Revenue: no amounts in the data"
     return (f"Revenue in the horizon: P50 {_money(q['p50'], currency)} "
             f"(P10 {_money(q['p10'], currency)} – P90 {_money(q['p90'], currency)})")
 
 
 def forecast_fan(forecast, ax=None, *, start=None, source: str | None = None, currency: str = "",
-                 interactive: bool = False):
+                 revenue: bool = True, interactive: bool = False):
     """Cumulative wins over the horizon on calendar dates from ``start`` (a
     date, or the EventLog / MarkovModel whose as-of the forecast starts at):
-    P10-P90 band, P50 line, the quota line, revenue when amounts exist.
+    P10-P90 band, P50 line, the quota line, revenue when amounts exist
+    (``revenue=False`` says there are none, e.g. open deals without amounts).
 
     >>> f = model.forecast(horizon_days=90, quota=40)
     >>> fig = sf.plots.forecast_fan(f, start=model, source="BPI Challenge 2012")
@@ -513,7 +514,7 @@ def forecast_fan(forecast, ax=None, *, start=None, source: str | None = None, cu
     what = "Forecast: cumulative wins " + (f"over the next {last:.0f} days" if start is None
                                            else f"to {last:%d %b %Y}")
     if interactive:
-        return _fan_plotly(forecast, fan, what, source, start, currency)
+        return _fan_plotly(forecast, fan, what, source, start, _revenue_note(forecast, currency, revenue))
     fig, ax = _figure(ax, (9, 4.4))
     ax.fill_between(fan["x"], fan["p10"], fan["p90"], color="#c6dbef", label="P10–P90 (80% of trials)")
     ax.plot(fan["x"], fan["p50"], color="#08519c", lw=2, label="P50 (median)")
@@ -524,7 +525,7 @@ def forecast_fan(forecast, ax=None, *, start=None, source: str | None = None, cu
     ax.annotate(f"P50 {end['p50']:,.0f}\n(P10 {end['p10']:,.0f} – P90 {end['p90']:,.0f})",
                 (end["x"], end["p50"]), textcoords="offset points", xytext=(6, 0), va="center",
                 fontsize=8)
-    ax.text(0.01, 0.97, _revenue_note(forecast, currency), transform=ax.transAxes, va="top",
+    ax.text(0.01, 0.97, _revenue_note(forecast, currency, revenue), transform=ax.transAxes, va="top",
             fontsize=8.5, color="#222")
     if start is None:
         ax.set_xlabel("days after the last event")
@@ -550,7 +551,7 @@ def _pad_right(x: pd.Series):
     return x.iloc[-1] + span * 0.22
 
 
-def _fan_plotly(forecast, fan, what, source, start, currency):
+def _fan_plotly(forecast, fan, what, source, start, revenue_note):
     go = _go()
     fig = go.Figure([
         go.Scatter(x=fan["x"], y=fan["p90"], line={"width": 0}, showlegend=False, hoverinfo="skip"),
@@ -562,7 +563,7 @@ def _fan_plotly(forecast, fan, what, source, start, currency):
     if forecast.quota is not None:
         fig.add_hline(y=forecast.quota, line_dash="dash", line_color="#de2d26",
                       annotation_text=f"quota {forecast.quota:,g} (P(hit) = {forecast.p_hit_quota:.0%})")
-    fig.add_annotation(text=_revenue_note(forecast, currency), xref="paper", yref="paper", x=0,
+    fig.add_annotation(text=revenue_note, xref="paper", yref="paper", x=0,
                        y=1.0, showarrow=False, xanchor="left", yanchor="top")
     fig.update_layout(title=_plotly_title(what, source, start), yaxis_title="cumulative wins",
                       xaxis_title="date" if start is not None else "days after the last event",
@@ -618,6 +619,8 @@ def waterfall_chart(waterfall, ax=None, values: bool = False, *, source: str | N
         ax.text(i, bottom + abs(v), ("+" if v > 0 and i else "") + fmt(v), ha="center",
                 va="bottom", fontsize=8)
     end = total["open_end"]
+    peak = max(level, end, total["open_start"] + max(total["new"], 0))
+    ax.set_ylim(0, max(peak, 1) * 1.12)          # room for the labels over the highest bar
     ax.bar(len(steps), end, color="#3182bd")
     ax.text(len(steps), end, fmt(end), ha="center", va="bottom", fontsize=8)
     ax.set_xticks(range(len(steps) + 1), [s[0] for s in steps] + ["open at end"])
