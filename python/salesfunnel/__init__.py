@@ -10,7 +10,7 @@ from . import _core
 from ._errors import *  # noqa: F401,F403
 from ._errors import __all__ as _errors_all
 from .graph import StageGraph
-from .log import EventLog
+from .log import EventLog, read_events
 from .funnel import (FunnelReport, FunnelStats, GroupedFunnelReport, Waterfall, funnel,
                      funnel_stats, report_from_stats, waterfall)
 from .model import Forecast, MarkovModel, Scenario, compare
@@ -33,7 +33,7 @@ def __getattr__(name: str):
 def __dir__() -> list[str]:
     return sorted([*globals(), "plots"])
 
-__all__ = ["StageGraph", "EventLog", "FunnelReport", "FunnelStats", "GroupedFunnelReport",
+__all__ = ["StageGraph", "EventLog", "read_events", "FunnelReport", "FunnelStats", "GroupedFunnelReport",
            "funnel", "funnel_stats", "report_from_stats", "waterfall", "Waterfall", "templates",
            "datasets",
            "__version__", "MarkovModel", "Scenario", "Forecast", "compare", "great_conversations", "GreatConversations", "meetings", "MeetingLog",

@@ -32,7 +32,7 @@ import pandas as pd
 from ._errors import ColumnTypeError, InvalidArgumentError, NotFoundError, SalesfunnelError
 
 __all__ = ["FrameMixin", "column", "from_arrow", "label", "name_columns", "parse_times",
-           "shorten", "table_columns"]
+           "is_parquet", "read_table", "shorten", "table_columns"]
 
 #: The longest value an error message quotes in full.
 _SHOWN = 80
@@ -141,7 +141,8 @@ def column(values):
 
 def _is_text(t) -> bool:
     import pyarrow as pa
-    return pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t)
+    view = getattr(pa.types, "is_string_view", lambda t: False)     # pyarrow >= 16
+    return pa.types.is_string(t) or pa.types.is_large_string(t) or view(t)
 
 
 def from_arrow(array):
@@ -227,6 +228,85 @@ def parse_times(values, label: str, what: str = "time") -> np.ndarray:
                                    f"{shorten(distinct.iloc[codes[row]])}")
     times = np.append(parsed.to_numpy(), np.datetime64("NaT"))
     return times[codes]
+
+
+# --------------------------------------------------------------------- files
+
+def is_parquet(path: str) -> bool:
+    """By the extension, else by Parquet's magic bytes ``PAR1`` at the start."""
+    if path.lower().endswith((".parquet", ".pq", ".parq")):
+        return True
+    with open(path, "rb") as f:
+        return f.read(4) == b"PAR1"
+
+
+def _read_csv(path: str, text_columns):
+    """A CSV file as a pyarrow Table on several threads; the named columns
+    stay text (ids such as 007 keep their zeros); a progress bar on a
+    terminal for files over 50 MB when tqdm is installed."""
+    import os
+    import sys
+
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    opts = pacsv.ConvertOptions(column_types={c: pa.string() for c in text_columns})
+    size = os.path.getsize(path)
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        tqdm = None
+    if tqdm is None or size <= 50 * 2**20 or not sys.stderr.isatty():
+        return pacsv.read_csv(path, convert_options=opts)
+    batches = []
+    with tqdm(total=size, unit="B", unit_scale=True,
+              desc=f"reading {os.path.basename(path)}") as bar:
+        for batch in pacsv.open_csv(path, convert_options=opts):
+            batches.append(batch)
+            bar.update(min(batch.nbytes, size - bar.n))
+    return pa.Table.from_batches(batches)
+
+
+def _blank_to_null(table, columns):
+    """Blank or whitespace-only text cells of ``columns`` read as missing, as
+    pandas.read_csv reads an empty cell (never a deal or stage named "")."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for name in columns:
+        i = table.schema.get_field_index(name)
+        if i < 0 or not _is_text(table.schema.field(i).type):
+            continue
+        col = table.column(i)
+        blank = pc.equal(pc.utf8_trim_whitespace(col), "")
+        table = table.set_column(i, name, pc.if_else(blank, pa.scalar(None, col.type), col))
+    return table
+
+
+def read_table(path, text_columns=()):
+    """A CSV or Parquet file (Parquet by its extension or its magic bytes) as
+    a pyarrow Table; ``text_columns`` stay text and their blank cells are missing.
+
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "e.csv")
+    >>> _ = open(path, "w").write("deal,stage\\n007,Lead\\n ,Lead\\n")
+    >>> read_table(path, ["deal"]).column("deal").to_pylist()
+    ['007', None]
+    """
+    import os
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"{path}: no such file")
+    text = [c for c in dict.fromkeys(text_columns) if c]
+    try:
+        table = pq.read_table(path) if is_parquet(path) else _read_csv(path, text)
+    except pa.ArrowInvalid as e:
+        raise InvalidArgumentError(f"{path}: {e}") from None
+    return _blank_to_null(table, text)
 
 
 # ------------------------------------------------------------------- outputs

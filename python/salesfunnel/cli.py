@@ -1,6 +1,6 @@
 """The salesfunnel command-line tool.
 
-    salesfunnel report events.csv --deal deal_id --stage stage --time entered_at \\
+    salesfunnel report events.csv|events.parquet --deal deal_id --stage stage --time entered_at \\
         [--rep owner] [--amount amount] [--template sales_cycle | --graph graph.json \\
         | --won Client --lost Lost] -o report.html
     salesfunnel plan events.csv ... --wins 3 --per week [--probability 0.8]
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 
 import pandas as pd
@@ -26,53 +25,6 @@ import pandas as pd
 
 class UserError(Exception):
     """A problem with the user's input, reported as one line."""
-
-
-def _read_csv(path: str, columns: list[str], text_columns: list[str]) -> pd.DataFrame:
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    if not os.path.exists(path):
-        raise UserError(f"{path}: no such file")
-    # Id-like columns stay text; pyarrow reads on several threads.
-    opts = pacsv.ConvertOptions(column_types={c: pa.string() for c in text_columns if c})
-    size = os.path.getsize(path)
-    show = size > 50 * 2**20 and sys.stderr.isatty()
-    try:
-        if show:
-            from tqdm.auto import tqdm
-            reader = pacsv.open_csv(path, convert_options=opts)
-            batches = []
-            with tqdm(total=size, unit="B", unit_scale=True, desc=f"reading {os.path.basename(path)}") as bar:
-                for batch in reader:
-                    batches.append(batch)
-                    bar.update(min(batch.nbytes, size - bar.n))
-            table = pa.Table.from_batches(batches)
-        else:
-            table = pacsv.read_csv(path, convert_options=opts)
-    except pa.ArrowInvalid as e:
-        raise UserError(f"{path}: {e}") from e
-    df = table.to_pandas()
-    missing = [c for c in columns if c and c not in df.columns]
-    if missing:
-        raise UserError(f"{path}: no column '{missing[0]}'; the file has: {', '.join(df.columns)}")
-    for c in dict.fromkeys(c for c in text_columns if c):
-        # A blank id or stage cell is missing (as pandas.read_csv reads it), not the name "".
-        df[c] = df[c].mask(df[c].str.strip() == "")
-    return df
-
-
-def _parse_time(df: pd.DataFrame, col: str, path: str) -> None:
-    s = df[col]
-    if pd.api.types.is_datetime64_any_dtype(s):
-        return
-    parsed = pd.to_datetime(s, errors="coerce", utc=True, format="mixed")
-    bad = parsed.isna() & s.notna()
-    if bad.any():
-        row = int(bad.to_numpy().nonzero()[0][0])
-        raise UserError(f"{path}: column '{col}', row {row} (line {row + 2}): cannot read time "
-                        f"{s.iloc[row]!r}")
-    df[col] = parsed.dt.tz_convert(None)
 
 
 def _stage_dates(items: list[str] | None) -> dict[str, str]:
@@ -94,29 +46,25 @@ def _stage_dates(items: list[str] | None) -> dict[str, str]:
 
 
 def _read_events(args, graph):
-    """The event log from a file of stage changes, or with --snapshot from a
-    file of one row per deal (current stage + the date each stage was entered):
+    """The event log from a CSV or Parquet file of stage changes, or with
+    --snapshot from a file of one row per deal (current stage + the date each
+    stage was entered), through ``sf.read_events``:
 
         salesfunnel report export.csv --snapshot --deal id --stage stage \\
             --stage-date Won=close_date --stage-date Lost=close_date --graph g.json
     """
     import salesfunnel as sf
 
-    keys = [args.deal, args.stage, args.rep]
+    kw = dict(deal=args.deal, stage=args.stage, rep=args.rep, amount=args.amount, graph=graph)
     if not args.snapshot:
         if args.stage_date or not args.time:
             raise UserError("give --time COLUMN for a file of stage changes, or --snapshot with "
                             "--stage-date STAGE=COLUMN for a file of one row per deal")
-        df = _read_csv(args.events, keys + [args.time, args.amount], keys)
-        _parse_time(df, args.time, args.events)
-        return sf.EventLog.from_pandas(df, deal=args.deal, stage=args.stage, time=args.time,
-                                       rep=args.rep, amount=args.amount, graph=graph)
+        return sf.read_events(args.events, time=args.time, **kw)
     dates = _stage_dates(args.stage_date)
     if not dates or args.time:
         raise UserError("--snapshot takes --stage-date STAGE=COLUMN (repeatable) instead of --time")
-    df = _read_csv(args.events, keys + [args.amount, *dates.values()], keys)
-    return sf.EventLog.from_snapshot(df, deal=args.deal, stage=args.stage, stage_dates=dates,
-                                     rep=args.rep, amount=args.amount, graph=graph)
+    return sf.read_events(args.events, stage_dates=dates, **kw)
 
 
 def _load(args):
@@ -144,8 +92,8 @@ def _load(args):
 
 
 def _add_input(p: argparse.ArgumentParser) -> None:
-    p.add_argument("events", help="CSV of deal stage changes, one row per deal entering a stage "
-                                  "(with --snapshot: one row per deal)")
+    p.add_argument("events", help="CSV or Parquet file of deal stage changes, one row per deal "
+                                  "entering a stage (with --snapshot: one row per deal)")
     p.add_argument("--deal", required=True, help="deal id column")
     p.add_argument("--stage", required=True, help="stage column (with --snapshot: current stage)")
     p.add_argument("--time", help="time the deal entered the stage")
@@ -192,7 +140,8 @@ def _parser() -> argparse.ArgumentParser:
     return ap
 
 
-#: Modules the command-line tool needs beyond the core; all come with the "cli" extra.
+#: Modules the command-line tool may miss; the "cli" extra brings them (pyarrow is a
+#: dependency of the base install, so only a broken install lacks it).
 _CLI_MODULES = {"pyarrow", "matplotlib", "tqdm"}
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -9,10 +11,11 @@ import pandas as pd
 
 from . import _core
 from ._errors import ColumnTypeError, SalesfunnelError
-from ._frames import FrameMixin, column, label, name_columns, parse_times, table_columns
+from ._frames import (FrameMixin, is_parquet, column, label, name_columns, parse_times,
+                      read_table, table_columns)
 from .graph import StageGraph
 
-__all__ = ["EventLog"]
+__all__ = ["EventLog", "read_events"]
 
 _UNITS = {"s", "ms", "us", "ns"}
 
@@ -344,3 +347,34 @@ class EventLog(FrameMixin):
             cats = np.array(list(self._log.attribute_categories(a)) + [None], dtype=object)
             out[a] = cats[np.asarray(self._log.attribute_codes(a))]
         return pd.DataFrame(out)
+
+
+def read_events(path, **kwargs) -> EventLog:
+    """An EventLog from a CSV or Parquet file (Parquet by its extension or its
+    magic bytes). ``kwargs`` are those of :meth:`EventLog.from_pandas` for a
+    file of stage changes; with ``stage_dates=`` the file has one row per deal
+    and they are those of :meth:`EventLog.from_snapshot`. The deal, stage and
+    rep columns stay text (ids keep leading zeros; blank cells are missing);
+    errors in a CSV name its line too.
+
+    >>> log = sf.read_events("events.parquet", deal="deal_id", stage="stage",
+    ...                      time="entered_at", graph=sf.templates.sales_cycle())
+    """
+    table = read_table(path, [kwargs.get(k) for k in ("deal", "stage", "rep")])
+    build = EventLog.from_snapshot if "stage_dates" in kwargs else EventLog.from_pandas
+    try:
+        return build(table, **kwargs)
+    except SalesfunnelError as e:
+        if is_parquet(os.fspath(path)):
+            raise
+        raise _with_line(e) from None
+
+
+def _with_line(e: SalesfunnelError) -> SalesfunnelError:
+    """A CSV error's data row also as the file's line (the header is line 1).
+
+    >>> str(_with_line(SalesfunnelError("column 'at' (time), row 1: cannot read time 'x'")))
+    "column 'at' (time), row 1 (line 3): cannot read time 'x'"
+    """
+    msg = re.sub(r"\brow (\d+)", lambda m: f"{m[0]} (line {int(m[1]) + 2})", e.message, count=1)
+    return e if msg == e.message else type(e)(msg)

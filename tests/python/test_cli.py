@@ -60,21 +60,21 @@ def test_errors_are_one_line(events_csv, tmp_path):
                "--template", "sales_cycle")
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
-        f"salesfunnel: error: {events_csv}: no column 'nope'; the file has: deal, stage, owner, "
-        "amount, entered_at"]
+        f"salesfunnel: error: {events_csv}: column 'nope' (stage) is not in the table; columns: "
+        "deal, stage, owner, amount, entered_at"]
     bad = tmp_path / "bad.csv"
     bad.write_text("deal,stage,entered_at\nx,Lead,2024-01-01\nx,Contact,soon\n")
     done = run("report", bad, "--deal", "deal", "--stage", "stage", "--time", "entered_at",
                "--template", "sales_cycle")
     assert done.returncode == 2
-    assert done.stderr.strip() == (f"salesfunnel: error: {bad}: column 'entered_at', row 1 "
-                                   "(line 3): cannot read time 'soon'")
+    assert done.stderr.strip() == (f"salesfunnel: error: {bad}: column 'entered_at' (time), "
+                                   "row 1 (line 3): cannot read time 'soon'")
     assert "Traceback" not in done.stderr
     typo = tmp_path / "typo.csv"
     typo.write_text("deal,stage,entered_at\nx,Lead,2024-01-01\nx,Contcat,2024-01-02\n")
     done = run("report", typo, "--deal", "deal", "--stage", "stage", "--time", "entered_at",
                "--template", "sales_cycle")
-    assert "column 'stage', row 1: unknown stage 'Contcat'" in done.stderr
+    assert "column 'stage', row 1 (line 3): unknown stage 'Contcat'" in done.stderr
     done = run("report", typo, "--deal", "deal", "--stage", "stage", "--time", "entered_at",
                "--template", "sales_cycle", "--debug")
     assert "Traceback" in done.stderr

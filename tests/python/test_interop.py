@@ -248,3 +248,93 @@ def test_to_polars_without_polars_names_the_extra(five_log, monkeypatch):
 def test_frames_docstring_examples_run():
     res = doctest.testmod(_frames, extraglobs={"sf": sf, "pd": pd})
     assert res.attempted >= 10 and res.failed == 0
+
+
+# ---------------------------------------------------------- files and the CLI
+
+@pytest.fixture
+def event_files(tmp_path, five_df):
+    """The five deals as CSV (text times, ids written as text) and as Parquet."""
+    df = five_df.drop(columns="day").rename(columns={"time": "entered_at", "rep": "owner"})
+    df["entered_at"] = df["entered_at"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    df.to_csv(tmp_path / "events.csv", index=False)
+    df.to_parquet(tmp_path / "events.parquet", index=False)
+    # Parquet without the extension: found by its magic bytes.
+    (tmp_path / "events.data").write_bytes((tmp_path / "events.parquet").read_bytes())
+    return tmp_path
+
+
+READ = dict(deal="deal", stage="stage", time="entered_at", rep="owner", amount="amount",
+            attributes=["segment"])
+
+
+def test_read_events_csv_and_parquet_equal_the_pandas_log(event_files, five_log):
+    g = sf.templates.sales_cycle()
+    for name in ("events.csv", "events.parquet", "events.data"):
+        log = sf.read_events(event_files / name, **READ, graph=g)
+        pd.testing.assert_frame_equal(sf.funnel(log, as_of=AS_OF).to_pandas(),
+                                      sf.funnel(five_log, as_of=AS_OF).to_pandas())
+        assert log.reps == ["ann", "bob"]
+
+
+def test_read_events_keeps_ids_as_text_and_names_csv_lines(tmp_path):
+    path = tmp_path / "e.csv"
+    path.write_text("deal,stage,at\n007,Lead,2024-01-01\n007,Contact,soon\n")
+    with pytest.raises(sf.InvalidArgumentError, match=r"^column 'at' \(time\), row 1 \(line 3\): "
+                                                      r"cannot read time 'soon'$"):
+        sf.read_events(path, deal="deal", stage="stage", time="at")
+    path.write_text("deal,stage,at\n007,Lead,2024-01-01\n007,Contact,2024-01-02\n")
+    log = sf.read_events(path, deal="deal", stage="stage", time="at")
+    assert log.deal_keys().tolist() == ["007"]     # not the number 7
+
+
+def run_cli(*args, env=None):
+    import subprocess
+    import sys
+    return subprocess.run([sys.executable, "-m", "salesfunnel", *map(str, args)],
+                          capture_output=True, text=True, timeout=180, env=env)
+
+
+CLI = ["--deal", "deal", "--stage", "stage", "--time", "entered_at", "--rep", "owner",
+       "--amount", "amount", "--template", "sales_cycle"]
+
+
+def test_cli_reads_parquet_like_csv(event_files):
+    outputs = {}
+    for name in ("events.csv", "events.parquet"):
+        done = run_cli("plan", event_files / name, *CLI, "--wins", "3", "--per", "week")
+        assert done.returncode == 0, done.stderr
+        outputs[name] = done.stdout
+    assert outputs["events.csv"] == outputs["events.parquet"]
+    # P(won | Lead) = 0.8 x 0.75 x 1.0 x 0.5 = 0.3: 10 leads a week for 3 wins.
+    lead = [l for l in outputs["events.parquet"].splitlines() if l.startswith("Lead")][0]
+    assert [float(x) for x in lead.split()[1:3]] == pytest.approx([0.3, 10.0])
+
+
+def base_install_env(tmp_path):
+    """A child Python in which no optional extra is importable, as after a bare
+    ``pip install salesfunnel``: a sitecustomize blocks their imports."""
+    import os
+    blocked = ["matplotlib", "plotly", "tqdm", "polars", "duckdb", "narwhals"]
+    (tmp_path / "sitecustomize.py").write_text(
+        "import sys\n"
+        f"for name in {blocked!r}:\n"
+        "    sys.modules[name] = None   # import raises ModuleNotFoundError\n")
+    here = os.path.dirname(os.path.dirname(sf.__file__))
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), here])}
+
+
+def test_base_install_cli_works_or_names_the_extra(event_files, tmp_path):
+    (tmp_path / "site").mkdir()
+    env = base_install_env(tmp_path / "site")
+    done = run_cli("plan", event_files / "events.parquet", *CLI, "--wins", "3", env=env)
+    assert done.returncode == 0, done.stderr            # pyarrow is a base dependency
+    assert "Lead" in done.stdout
+    done = run_cli("forecast", event_files / "events.csv", *CLI, "--trials", "200", env=env)
+    assert done.returncode == 0 and "Forecast(wins" in done.stdout, done.stderr
+    done = run_cli("report", event_files / "events.csv", *CLI, "-o", tmp_path / "r.html", env=env)
+    if done.returncode == 0:                             # a report without charts is fine too
+        assert (tmp_path / "r.html").exists()
+    else:
+        assert done.stderr == ("salesfunnel: error: report needs matplotlib: "
+                               "pip install salesfunnel[cli]\n")

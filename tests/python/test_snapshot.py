@@ -375,7 +375,8 @@ def test_cli_blank_deal_id_same_message_as_python(cli_files):
     assert str(py.value) == "column 'opportunity_id' (deal), row 1: missing deal id"
     done = run("report", path, *CLI_ARGS, "--graph", cli_files / "graph.json")
     assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert done.stderr == f"salesfunnel: error: {path}: {py.value}\n"
+    line = str(py.value).replace("row 1:", "row 1 (line 3):")     # the header is line 1
+    assert done.stderr == f"salesfunnel: error: {path}: {line}\n"
 
 
 def test_cli_blank_deal_id_in_stage_changes(cli_files):
@@ -391,7 +392,8 @@ def test_cli_blank_deal_id_in_stage_changes(cli_files):
     done = run("report", path, "--deal", "deal", "--stage", "stage", "--time", "at",
                "--graph", cli_files / "graph.json")
     assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert done.stderr == f"salesfunnel: error: {path}: {py.value}\n"
+    line = str(py.value).replace("row 2:", "row 2 (line 4):")
+    assert done.stderr == f"salesfunnel: error: {path}: {line}\n"
 
 
 def test_cli_bad_graph_file_is_named(cli_files):
