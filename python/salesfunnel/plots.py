@@ -267,7 +267,8 @@ def _funnel_plotly(report, seg: pd.DataFrame, source, as_of):
     fig.update_layout(barmode="stack", title=_plotly_title("Where deals fall out", source, as_of),
                       yaxis={"autorange": "reversed"}, xaxis={"title": "deals",
                       "range": [0, float(reached.iloc[0]) * 1.02 if len(seg) else 1]},
-                      legend={"orientation": "h", "y": -0.15}, plot_bgcolor="white",
+                      legend={"orientation": "h", "y": -0.15, "traceorder": "normal"},
+                      plot_bgcolor="white",
                       uniformtext={"minsize": 8, "mode": "hide"})
     return fig
 
@@ -554,14 +555,15 @@ def _pad_right(x: pd.Series):
 def _fan_plotly(forecast, fan, what, source, start, revenue_note):
     go = _go()
     fig = go.Figure([
-        go.Scatter(x=fan["x"], y=fan["p90"], line={"width": 0}, showlegend=False, hoverinfo="skip"),
-        go.Scatter(x=fan["x"], y=fan["p10"], fill="tonexty", fillcolor="#c6dbef", line={"width": 0},
+        go.Scatter(x=fan["x"], y=fan["p90"], mode="lines", line={"width": 0}, showlegend=False, hoverinfo="skip"),
+        go.Scatter(x=fan["x"], y=fan["p10"], mode="lines", fill="tonexty", fillcolor="#c6dbef", line={"width": 0},
                    name="P10–P90 (80% of trials)", customdata=fan[["p90"]],
                    hovertemplate="P10 %{y:,.0f} – P90 %{customdata[0]:,.0f}<extra></extra>"),
-        go.Scatter(x=fan["x"], y=fan["p50"], line={"color": "#08519c", "width": 2}, name="P50",
+        go.Scatter(x=fan["x"], y=fan["p50"], mode="lines", line={"color": "#08519c", "width": 2}, name="P50",
                    hovertemplate="P50 %{y:,.0f}<extra></extra>")])
     if forecast.quota is not None:
         fig.add_hline(y=forecast.quota, line_dash="dash", line_color="#de2d26",
+                      annotation_position="bottom left",
                       annotation_text=f"quota {forecast.quota:,g} (P(hit) = {forecast.p_hit_quota:.0%})")
     fig.add_annotation(text=revenue_note, xref="paper", yref="paper", x=0,
                        y=1.0, showarrow=False, xanchor="left", yanchor="top")
