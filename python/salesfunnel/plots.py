@@ -18,9 +18,9 @@ import math
 import numpy as np
 import pandas as pd
 
-__all__ = ["funnel_chart", "value_funnel", "sankey", "time_in_stage", "km_curves",
-           "rep_conversion", "cohort_heatmap", "forecast_fan", "scenario_bars",
-           "waterfall_chart", "KIND_COLORS"]
+__all__ = ["funnel_chart", "funnel_segments", "value_funnel", "value_by_stage", "sankey",
+           "time_in_stage", "km_curves", "rep_conversion", "cohort_heatmap", "forecast_fan",
+           "scenario_bars", "waterfall_chart", "subtitle", "KIND_COLORS"]
 
 #: Stage colours by kind, shared by every picture and the HTML display.
 KIND_COLORS = {"entry": "#6baed6", "open": "#9ecae1", "won": "#74c476", "lost": "#fb6a4a",
