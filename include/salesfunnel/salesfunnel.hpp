@@ -20,6 +20,8 @@
 #include "salesfunnel/stats/funnel_stats.hpp"
 #include "salesfunnel/stats/interval.hpp"
 #include "salesfunnel/stats/waterfall.hpp"
+#include "salesfunnel/stats/window_funnel.hpp"
+#include "salesfunnel/stats/window_report.hpp"
 // model: the absorbing chain and what-ifs
 #include "salesfunnel/model/forecast.hpp"
 #include "salesfunnel/model/markov.hpp"

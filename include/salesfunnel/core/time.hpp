@@ -91,18 +91,29 @@ inline std::int64_t week_start(std::int64_t t, time_unit unit) {
 /// Entry-cohort periods.
 enum class cohort_period : std::uint8_t { week, month };
 
-/// The label of the cohort a UTC time falls in: "2024-03" for months, the
-/// Monday that starts its week ("2024-03-04") for weeks.
-inline std::string cohort_label(std::int64_t ticks, time_unit unit, cohort_period p) {
-  const absl::CivilSecond cs =
-      absl::ToCivilSecond(absl::FromUnixSeconds(to_unix_seconds(ticks, unit)), absl::UTCTimeZone());
+/// A number per cohort, increasing with time: the day number (since
+/// 1970-01-01) of the week's Monday, or year * 12 + month - 1.
+inline std::int64_t cohort_key(std::int64_t ticks, time_unit unit, cohort_period p) {
+  if (p == cohort_period::week) return week_start(ticks, unit) / ticks_per_day(unit);
+  const absl::CivilMonth m(
+      absl::ToCivilSecond(absl::FromUnixSeconds(to_unix_seconds(ticks, unit)), absl::UTCTimeZone()));
+  return m.year() * 12 + (m.month() - 1);
+}
+
+/// The label of a cohort key: "2024-03" for months, the Monday that starts
+/// its week ("2024-03-04") for weeks.
+inline std::string cohort_key_label(std::int64_t key, cohort_period p) {
   if (p == cohort_period::month) {
-    const absl::CivilMonth m(cs);
-    return absl::StrFormat("%04d-%02d", m.year(), m.month());
+    const std::int64_t year = key >= 0 ? key / 12 : -((-key + 11) / 12);
+    return absl::StrFormat("%04d-%02d", year, key - year * 12 + 1);
   }
-  absl::CivilDay day(cs);
-  day = absl::PrevWeekday(day + 1, absl::Weekday::monday);
+  const absl::CivilDay day = absl::CivilDay(1970, 1, 1) + key;
   return absl::StrFormat("%04d-%02d-%02d", day.year(), day.month(), day.day());
+}
+
+/// The label of the cohort a UTC time falls in.
+inline std::string cohort_label(std::int64_t ticks, time_unit unit, cohort_period p) {
+  return cohort_key_label(cohort_key(ticks, unit, p), p);
 }
 
 SALESFUNNEL_END_NAMESPACE

@@ -301,16 +301,18 @@ inline absl::StatusOr<deal_groups> group_deals(const event_log& log, std::string
 /// The label of deals with no value for the grouping key.
 inline constexpr std::string_view no_group_label = "(none)";
 
-/// Funnel statistics per group, keyed by label (sorted, "(none)" last), so
-/// statistics of partitions built separately merge group by group.
-struct grouped_funnel_stats {
+/// Statistics per group, keyed by label (sorted, "(none)" last), so
+/// statistics of partitions built separately merge group by group. `Stats`
+/// has merge(const Stats&) -> absl::Status.
+template <class Stats>
+struct grouped_stats {
   std::string by;
   std::vector<std::string> labels;
-  std::vector<funnel_stats> stats;
+  std::vector<Stats> stats;
 
   /// Adds another partition's grouped statistics: groups with the same label
   /// merge, new labels join in sorted place.
-  absl::Status merge(const grouped_funnel_stats& o) {
+  absl::Status merge(const grouped_stats& o) {
     if (o.by != by) {
       return absl::InvalidArgumentError(absl::StrCat("cannot merge statistics grouped by '", by,
                                                      "' with statistics grouped by '", o.by, "'"));
@@ -322,7 +324,7 @@ struct grouped_funnel_stats {
         continue;
       }
       if (!stats.empty()) {
-        funnel_stats probe = stats.front();
+        Stats probe = stats.front();
         SALESFUNNEL_RETURN_IF_ERROR(probe.merge(o.stats[i]));  // same graph and as_of
       }
       labels.push_back(o.labels[i]);
@@ -339,7 +341,7 @@ struct grouped_funnel_stats {
     auto key = [&](std::size_t i) { return std::make_pair(labels[i] == no_group_label, labels[i]); };
     std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return key(a) < key(b); });
     std::vector<std::string> l;
-    std::vector<funnel_stats> s;
+    std::vector<Stats> s;
     for (auto i : order) {
       l.push_back(std::move(labels[i]));
       s.push_back(std::move(stats[i]));
@@ -348,6 +350,8 @@ struct grouped_funnel_stats {
     stats = std::move(s);
   }
 };
+
+using grouped_funnel_stats = grouped_stats<funnel_stats>;
 
 /// Funnel statistics per group of `by` (see group_deals).
 inline absl::StatusOr<grouped_funnel_stats> compute_funnel_stats_by(const event_log& log,
