@@ -114,5 +114,8 @@ _BY_CODE = {
 
 
 def error_class(code: int) -> type:
-    """The exception class for an absl status code (used by the compiled core)."""
+    """The exception class for an absl status code (used by the compiled core).
+
+    >>> sf.error_class(5)                  # NotFoundError
+    """
     return _BY_CODE.get(code, UnknownError)

@@ -13,12 +13,18 @@ __all__ = ["bpi2012", "crm_opportunities", "synthetic", "bpi2012_frame", "crm_fr
 
 def bpi2012_graph() -> StageGraph:
     """The BPI 2012 application funnel: Submitted -> Partly submitted ->
-    Pre-accepted -> Accepted -> Finalized -> Approved, exits Declined, Cancelled."""
+    Pre-accepted -> Accepted -> Finalized -> Approved, exits Declined, Cancelled.
+
+    >>> sf.datasets.bpi2012_graph().main_path
+    """
     return StageGraph.from_json(_raw.BPI2012_GRAPH)
 
 
 def crm_graph() -> StageGraph:
-    """Prospecting -> Engaging -> Won, exit Lost."""
+    """Prospecting -> Engaging -> Won, exit Lost.
+
+    >>> sf.datasets.crm_graph().stages     # ['Prospecting', 'Engaging', 'Won', 'Lost']
+    """
     return StageGraph.from_json(_raw.CRM_GRAPH)
 
 
@@ -26,7 +32,10 @@ def bpi2012() -> EventLog:
     """The BPI Challenge 2012 loan-application funnel (13,087 applications;
     B.F. van Dongen, DOI 10.4121/uuid:3926db30-f712-4394-aebc-75976070e91f,
     CC BY 4.0). A_APPROVED, A_REGISTERED and A_ACTIVATED fold into "Approved";
-    reps are the event resources, amounts the requested amounts."""
+    reps are the event resources, amounts the requested amounts.
+
+    >>> sf.datasets.bpi2012().num_deals      # 13087
+    """
     df = bpi2012_frame()
     return EventLog.from_pandas(df, deal="case_id", stage="activity", time="timestamp",
                                 rep="resource", amount="amount_req", graph=bpi2012_graph(),
@@ -37,7 +46,10 @@ def crm_opportunities() -> EventLog:
     """The public CRM opportunities sample (8,800 opportunities of a fictitious
     B2B hardware company) as a stage-change log; see ``crm_events`` for the
     event construction rule. Attributes: product, account, manager,
-    regional_office."""
+    regional_office.
+
+    >>> sf.datasets.crm_opportunities().num_deals   # 8800
+    """
     ev = crm_events()
     return EventLog.from_pandas(ev, deal="deal", stage="stage", time="time", rep="rep",
                                 amount="amount",
@@ -55,6 +67,8 @@ def synthetic(n_deals: int = 10_000, graph: StageGraph | None = None, seed: int 
     evenly (the first, the forward one, gets twice the weight); without
     ``dwell_days``, every stage lasts 7 days on average. Deals enter uniformly
     over ``spread_days``; with ``as_of_days``, deals not closed by then are open.
+
+    >>> log, truth = sf.datasets.synthetic(n_deals=1_000, seed=1)
     """
     import numpy as np
 

@@ -90,7 +90,10 @@ class FunnelStats:
         self._graph = graph
 
     def merge(self, other: "FunnelStats") -> "FunnelStats":
-        """A new FunnelStats holding both parts."""
+        """A new FunnelStats holding both parts.
+
+        >>> merged = sf.funnel_stats(log_jan).merge(sf.funnel_stats(log_feb))
+        """
         out = self._s.__copy__()
         out.merge(other._s)
         return FunnelStats(out, self._graph)
@@ -134,7 +137,10 @@ class FunnelReport(FrameMixin):
 
     @property
     def totals(self) -> dict:
-        """deals, won, lost, open (and went_dark, with ``stale_after``: part of lost)."""
+        """deals, won, lost, open (and went_dark, with ``stale_after``: part of lost).
+
+        >>> sf.funnel(sf.datasets.bpi2012()).totals        # {'deals': 13087, 'won': 2246, ...}
+        """
         t = {"deals": self._r.deals, "won": self._r.won, "lost": self._r.lost, "open": self._r.open}
         if self._stale:
             t["went_dark"] = self._r.went_dark
@@ -152,16 +158,25 @@ class FunnelReport(FrameMixin):
         return list(self._r.warnings)
 
     def to_pandas(self) -> pd.DataFrame:
-        """One row per stage (index: stage); columns in ``STAGE_COLUMNS``."""
+        """One row per stage (index: stage); columns in ``STAGE_COLUMNS``.
+
+        >>> sf.funnel(log).to_pandas()[["reached", "step_conversion"]]
+        """
         return pd.DataFrame(self._r.stage_table()).set_index("stage")
 
     def drop_offs(self) -> pd.DataFrame:
-        """Deals that left the main path: the furthest stage, the lost exit, the count."""
+        """Deals that left the main path: the furthest stage, the lost exit, the count.
+
+        >>> sf.funnel(log).drop_offs()
+        """
         return pd.DataFrame(self._r.drop_off_table())
 
     def transitions(self, wide: bool = False) -> pd.DataFrame:
         """Directly-follows counts with the median days before each move; with
-        ``wide=True`` a stage x stage count matrix."""
+        ``wide=True`` a stage x stage count matrix.
+
+        >>> sf.funnel(log).transitions(wide=True)
+        """
         t = pd.DataFrame(self._r.transition_table())
         if not wide:
             return t
@@ -172,7 +187,10 @@ class FunnelReport(FrameMixin):
 
     def by(self, key: str) -> "GroupedFunnelReport":
         """The same report per "rep", per attribute column, or per entry cohort
-        ("cohort_week" / "cohort_month")."""
+        ("cohort_week" / "cohort_month").
+
+        >>> sf.funnel(log).by("rep").to_pandas()
+        """
         if self._log is None:
             raise ColumnTypeError("this report was built from statistics; group the log instead")
         return GroupedFunnelReport(_core.funnel_by(self._log._log, key, self._as_of,
@@ -183,7 +201,10 @@ class FunnelReport(FrameMixin):
         return funnel_report_html(self)
 
     def plot(self, ax=None):
-        """The funnel chart with drop-offs by exit (matplotlib)."""
+        """The funnel chart with drop-offs by exit (matplotlib).
+
+        >>> sf.funnel(log).plot()
+        """
         from .plots import funnel_chart
         return funnel_chart(self, ax=ax)
 
@@ -223,7 +244,10 @@ class GroupedFunnelReport(FrameMixin):
 
     def to_pandas(self) -> pd.DataFrame:
         """A long table: the group column (named after ``by``), then the
-        per-stage columns of FunnelReport.to_pandas()."""
+        per-stage columns of FunnelReport.to_pandas().
+
+        >>> sf.funnel(log).by("cohort_month").to_pandas().loc["2024-01"]
+        """
         frames = []
         for name, rep in zip(self._g.groups, self._g.reports):
             f = pd.DataFrame(rep.stage_table())
@@ -235,7 +259,10 @@ class GroupedFunnelReport(FrameMixin):
         return f"<b>GroupedFunnelReport by {self.by}</b>" + self.totals()._repr_html_()
 
     def totals(self) -> pd.DataFrame:
-        """deals, won, lost, open per group."""
+        """deals, won, lost, open per group.
+
+        >>> sf.funnel(log).by("rep").totals()
+        """
         return pd.DataFrame(
             [{self.by: g, "deals": r.deals, "won": r.won, "lost": r.lost, "open": r.open}
              for g, r in zip(self._g.groups, self._g.reports)]).set_index(self.by)
@@ -258,7 +285,10 @@ def funnel(log: EventLog, as_of=None, threads: int = 0, *, stale_after=None) -> 
 
 
 def funnel_stats(log: EventLog, as_of=None, threads: int = 0, *, stale_after=None) -> FunnelStats:
-    """Mergeable statistics of a log (for logs split across files or workers)."""
+    """Mergeable statistics of a log (for logs split across files or workers).
+
+    >>> stats = sf.funnel_stats(log, as_of="2024-03-01")
+    """
     ticks = _as_of_ticks(log, as_of)
     core = _core.compute_funnel_stats(log._log, ticks, threads, **_stale_spec(stale_after))
     graph = StageGraph._wrap(_core.make_funnel_report(core, log.graph._g).graph) if stale_after else log.graph
@@ -266,7 +296,10 @@ def funnel_stats(log: EventLog, as_of=None, threads: int = 0, *, stale_after=Non
 
 
 def report_from_stats(stats: FunnelStats) -> FunnelReport:
-    """The report of (possibly merged) statistics."""
+    """The report of (possibly merged) statistics.
+
+    >>> sf.report_from_stats(stats_a.merge(stats_b)).to_pandas()
+    """
     return FunnelReport(_core.make_funnel_report(stats._s, stats._graph._g))
 
 
@@ -298,7 +331,10 @@ class Waterfall(FrameMixin):
         return pd.Timestamp(self._log._time_values(np.array([self._w.end]))[0])
 
     def to_pandas(self, values: bool = False) -> pd.DataFrame:
-        """One row per stage plus "(total)"; counts, or amounts with ``values=True``."""
+        """One row per stage plus "(total)"; counts, or amounts with ``values=True``.
+
+        >>> sf.waterfall(log, "2024-01-01", "2024-02-01").to_pandas(values=True)
+        """
         t = self._w.table()
         cols = [f"value_{c}" for c in self.COLUMNS] if values else self.COLUMNS
         df = pd.DataFrame({c: t[c] for c in cols}, index=pd.Index(t["stage"], name="stage"))
@@ -309,7 +345,10 @@ class Waterfall(FrameMixin):
                 + self.to_pandas().to_html())
 
     def plot(self, ax=None, values: bool = False):
-        """The team's waterfall: open at start, the flows, open at end (matplotlib)."""
+        """The team's waterfall: open at start, the flows, open at end (matplotlib).
+
+        >>> sf.waterfall(log, "2024-01-01", "2024-02-01").plot()
+        """
         from .plots import waterfall_chart
         return waterfall_chart(self, ax=ax, values=values)
 

@@ -32,16 +32,25 @@ class StageGraph:
 
     # building
     def add_stage(self, name: str, kind: str = "open") -> None:
-        """Add a stage of kind 'entry', 'open', 'won', 'lost' or 'nurture'."""
+        """Add a stage of kind 'entry', 'open', 'won', 'lost' or 'nurture'.
+
+        >>> g = sf.StageGraph("mine"); g.add_stage("Lead", "entry")
+        """
         self._g.add_stage(name, kind)
 
     def add_transition(self, source: str, target: str, commitment: str = "") -> None:
-        """Add the commitment edge ``source -> target``."""
+        """Add the commitment edge ``source -> target``.
+
+        >>> g.add_transition("Lead", "Contact", commitment="agrees to talk")
+        """
         self._g.add_transition(source, target, commitment)
 
     def validate(self) -> None:
         """Raise FailedPreconditionError unless the graph has an entry and a won
-        stage and every stage can reach a won or lost stage."""
+        stage and every stage can reach a won or lost stage.
+
+        >>> sf.templates.sales_cycle().validate()
+        """
         self._g.validate()
 
     # reading
@@ -55,22 +64,34 @@ class StageGraph:
 
     @property
     def stages(self) -> list[str]:
-        """Stage names in declaration order."""
+        """Stage names in declaration order.
+
+        >>> sf.templates.sales_cycle().stages[:3]      # ['Lead', 'Contact', 'First Meeting']
+        """
         return list(self._g.stage_names)
 
     @property
     def kinds(self) -> dict[str, str]:
-        """Stage name -> kind."""
+        """Stage name -> kind.
+
+        >>> sf.templates.sales_cycle().kinds["Client"]   # 'won'
+        """
         return dict(zip(self._g.stage_names, self._g.stage_kinds))
 
     @property
     def main_path(self) -> list[str]:
-        """Entry, open and won stages in declaration order."""
+        """Entry, open and won stages in declaration order.
+
+        >>> sf.datasets.bpi2012_graph().main_path[-1]  # 'Approved'
+        """
         return list(self._g.main_path)
 
     @property
     def transitions(self) -> pd.DataFrame:
-        """One row per edge: from_stage, to_stage, commitment."""
+        """One row per edge: from_stage, to_stage, commitment.
+
+        >>> sf.templates.sales_cycle().transitions[["from_stage", "to_stage"]].head()
+        """
         return pd.DataFrame(self._g.transition_list,
                             columns=["from_stage", "to_stage", "commitment"])
 
@@ -113,13 +134,19 @@ class StageGraph:
 
     @classmethod
     def from_json(cls, text: "str | dict") -> "StageGraph":
-        """Parse the JSON form (a string or an already-parsed dict); validates."""
+        """Parse the JSON form (a string or an already-parsed dict); validates.
+
+        >>> g = sf.StageGraph.from_json(sf.templates.sales_cycle().to_json())
+        """
         if isinstance(text, dict):
             text = json.dumps(text)
         return cls._wrap(_core.StageGraph.from_json(text))
 
     def to_dot(self) -> str:
-        """Graphviz DOT: stages coloured by kind, edges labelled by commitment."""
+        """Graphviz DOT: stages coloured by kind, edges labelled by commitment.
+
+        >>> open("funnel.dot", "w").write(sf.templates.sales_cycle().to_dot())
+        """
         return self._g.to_dot()
 
     @classmethod
@@ -128,6 +155,9 @@ class StageGraph:
                  name: str = "discovered") -> "StageGraph":
         """Build a graph from a log's directly-follows transitions. The stage
         that most often starts a deal becomes the entry; stages are declared in
-        order of their mean position in the deals' paths."""
+        order of their mean position in the deals' paths.
+
+        >>> g = sf.StageGraph.discover(log, won=["Client"], lost=["Lost", "Disqualified"])
+        """
         return cls._wrap(_core.discover_stage_graph(log._log, list(won), list(lost),
                                                     list(nurture), int(min_count), name))

@@ -230,7 +230,10 @@ class EventLog(FrameMixin):
 
     @property
     def stages(self) -> list[str]:
-        """Stage names (the graph's when the log has one)."""
+        """Stage names (the graph's when the log has one).
+
+        >>> sf.datasets.bpi2012().stages[0]               # 'Submitted'
+        """
         return list(self._log.stage_names)
 
     @property
@@ -287,7 +290,10 @@ class EventLog(FrameMixin):
         Logs built by :meth:`from_snapshot` add the snapshot_* counts of what
         was inferred (kept by :meth:`with_graph`; :meth:`select_deals` drops
         them, since they count the whole export); in such logs the first_*_row
-        values number the reshaped events, not the export's rows."""
+        values number the reshaped events, not the export's rows.
+
+        >>> sf.datasets.bpi2012().issues()["duplicate_events"]
+        """
         d = dict(self._log.issues())
         d["unknown_transitions"] = pd.DataFrame(
             d["unknown_transitions"], columns=["from_stage", "to_stage", "count", "first_row"])
@@ -295,19 +301,28 @@ class EventLog(FrameMixin):
         return d
 
     def with_graph(self, graph: StageGraph, strict: bool = False) -> "EventLog":
-        """The same events mapped onto ``graph`` by stage name."""
+        """The same events mapped onto ``graph`` by stage name.
+
+        >>> log.with_graph(sf.templates.sales_cycle())
+        """
         out = EventLog(self._log.with_graph(graph._g, strict))
         out._extra_issues = self._extra_issues
         return out
 
     def select_deals(self, deals: Iterable[int]) -> "EventLog":
         """A log of only the given deal positions (0-based, in this log's order);
-        without the snapshot_* counts of :meth:`issues`."""
+        without the snapshot_* counts of :meth:`issues`.
+
+        >>> log.select_deals(range(100))                 # the first 100 deals
+        """
         return EventLog(self._log.select_deals(np.asarray(list(deals) if not isinstance(
             deals, np.ndarray) else deals, dtype=np.int64)))
 
     def deal_keys(self) -> np.ndarray:
-        """Deal ids in the log's deal order."""
+        """Deal ids in the log's deal order.
+
+        >>> sf.datasets.bpi2012().deal_keys()[:3]
+        """
         if self._log.integer_deal_keys:
             return np.array(self._log.deal_int_keys())
         return np.array(self._log.deal_str_keys(), dtype=object)
@@ -317,7 +332,10 @@ class EventLog(FrameMixin):
 
     def to_pandas(self) -> pd.DataFrame:
         """The events as stored: sorted by deal and time, folded repeats gone;
-        ``row`` is the input row of each event."""
+        ``row`` is the input row of each event.
+
+        >>> sf.datasets.bpi2012().to_pandas().head()      # deal, stage, time, row
+        """
         offsets = np.asarray(self._log.offsets())
         deal_index = np.repeat(np.arange(self.num_deals), np.diff(offsets))
         names = np.array(self.stages, dtype=object)
@@ -330,7 +348,10 @@ class EventLog(FrameMixin):
         })
 
     def deals(self) -> pd.DataFrame:
-        """One row per deal: deal, rep, amount, attributes, first and last stage."""
+        """One row per deal: deal, rep, amount, attributes, first and last stage.
+
+        >>> sf.datasets.crm_opportunities().deals()[["deal", "rep", "amount", "last_stage"]]
+        """
         offsets = np.asarray(self._log.offsets())
         st = np.asarray(self._log.stages())
         names = np.array(self.stages, dtype=object)

@@ -62,18 +62,27 @@ class GreatConversations:
 
     @property
     def count(self) -> int:
-        """Prospects with at least one great conversation."""
+        """Prospects with at least one great conversation.
+
+        >>> gc.count
+        """
         return self._set.count
 
     @property
     def tally(self) -> dict:
-        """Where every conversation went (the parts add up to conversations)."""
+        """Where every conversation went (the parts add up to conversations).
+
+        >>> gc.tally["maybe"]
+        """
         t = self._set.tally
         return {k: getattr(t, k) for k in ("conversations", "counted", "repeats",
                                            "not_decision_maker", "maybe", "no_answer")}
 
     def conversations(self) -> pd.DataFrame:
-        """The counted conversations: prospect, rep, time, outcome, input row."""
+        """The counted conversations: prospect, rep, time, outcome, input row.
+
+        >>> gc.conversations().head()
+        """
         reps = list(self._log.rep_names) + [None]
         rows = self._set.counted
         return pd.DataFrame({
@@ -86,7 +95,10 @@ class GreatConversations:
 
     def weekly(self, target: float = float("nan")) -> pd.DataFrame:
         """Counted great conversations per rep and week (Monday), zeros
-        included, against a weekly target."""
+        included, against a weekly target.
+
+        >>> gc.weekly(target=10)
+        """
         rows = _core.weekly_great_conversations(self._log, self._set, float(target))
         return pd.DataFrame({"rep": [r.rep for r in rows], "week": [r.week for r in rows],
                              "count": [r.count for r in rows], "target": [r.target for r in rows],
@@ -95,7 +107,10 @@ class GreatConversations:
     def follow_ups(self, not_now_days: float = 182, no_days: tuple[float, float] = (182, 365)
                    ) -> pd.DataFrame:
         """Prospects to call again, by due date: a not-now about six months
-        later, a no six to twelve months later (configurable)."""
+        later, a no six to twelve months later (configurable).
+
+        >>> gc.follow_ups()
+        """
         rows = _core.follow_ups(self._log, float(not_now_days), float(no_days[0]),
                                 float(no_days[1]))
         reps = list(self._log.rep_names) + [None]
@@ -111,7 +126,10 @@ class GreatConversations:
     def meeting_rate(self, *, meetings: "MeetingLog | None" = None, log: EventLog | None = None,
                      stage: str = "First Meeting", window_days: float | None = None) -> dict:
         """The observed rate from great conversation to first meeting, from a
-        meetings log or from the stage log's ``stage``, with a Wilson interval."""
+        meetings log or from the stage log's ``stage``, with a Wilson interval.
+
+        >>> gc.meeting_rate(log=log)
+        """
         if meetings is not None:
             r = _core.meeting_rate_from_meetings(self._log, self._set, meetings._m, window_days)
         elif log is not None:
@@ -124,7 +142,10 @@ class GreatConversations:
 
     def plan(self, first_meetings_per_week: float, **rate_source) -> dict:
         """Great conversations a week needed for a first-meeting goal at the
-        observed rate (see meeting_rate for the keyword arguments)."""
+        observed rate (see meeting_rate for the keyword arguments).
+
+        >>> gc.plan(3, log=log)     # great conversations a week for 3 first meetings
+        """
         r = self.meeting_rate(**rate_source)
         return plan_great_conversations(first_meetings_per_week, r["rate"],
                                         low=r["low"], high=r["high"])
@@ -136,7 +157,11 @@ class GreatConversations:
 def great_conversations(df: pd.DataFrame, *, prospect: str, rep: str, time: str,
                         decision_maker: str, outcome: str, time_unit: str = "s"
                         ) -> GreatConversations:
-    """Count great conversations in a calls table (one row per conversation)."""
+    """Count great conversations in a calls table (one row per conversation).
+
+    >>> gc = sf.great_conversations(calls, prospect="prospect_id", rep="rep", time="at",
+    ...                             decision_maker="with_dm", outcome="outcome")
+    """
     _columns(df, prospect=prospect, rep=rep, time=time, decision_maker=decision_maker,
              outcome=outcome)
     t, unit = _time_spec(time, df[time], time_unit)
@@ -151,7 +176,10 @@ def plan_great_conversations(first_meetings_per_week: float, rate: float, *,
                              low: float | None = None, high: float | None = None) -> dict:
     """"N first meetings a week need about M great conversations at your rate":
     needed = N / rate, with its floor and ceiling (and the range over the
-    rate's interval when low/high are given)."""
+    rate's interval when low/high are given).
+
+    >>> sf.plan_great_conversations(3, 0.55)   # about 5-6 a week
+    """
     ranged = low is not None and high is not None
     p = (_core.plan_great_conversations_interval(float(first_meetings_per_week), float(rate),
                                                  float(low), float(high)) if ranged else
@@ -188,7 +216,10 @@ def meetings(df: pd.DataFrame, *, deal: str = "deal", time: str = "time",
              next_meeting_booked: str | None = "next_meeting_booked",
              time_unit: str = "s") -> MeetingLog:
     """Build a meetings log; optional columns may be None (or absent when
-    left at their default names)."""
+    left at their default names).
+
+    >>> m = sf.meetings(meetings_df, deal="deal", time="time", held="held")
+    """
     def opt(col, default):
         return col if (col is not None and (col in df.columns or col != default)) else None
     held, buyer_task = opt(held, "held"), opt(buyer_task, "buyer_task")
@@ -216,7 +247,10 @@ def buyer_accountability(log: EventLog, meetings_log, as_of=None,
                          history: str = "first_meeting") -> dict:
     """For every open deal, whether its last held meeting ended with a buyer
     task and a booked next meeting (at risk when not); and, from history,
-    whether flagged deals really won less ("history": flagged vs unflagged)."""
+    whether flagged deals really won less ("history": flagged vs unflagged).
+
+    >>> sf.buyer_accountability(log, sf.meetings(meetings_df))
+    """
     m = _meeting_log(meetings_log, log)
     r = _core.buyer_accountability(log._log, m._m, _as_of_ticks(log, as_of),
                                    history == "last_meeting")
@@ -256,22 +290,34 @@ class rules:  # noqa: N801 - a namespace of rule constructors, used as sf.rules.
     @staticmethod
     def two_meetings(stage: str | None = None) -> _Rule:
         """An opportunity counts only after a second meeting: from the meetings
-        log, or, when ``stage`` is given, from reaching that stage."""
+        log, or, when ``stage`` is given, from reaching that stage.
+
+        >>> sf.audit(log, rules=[sf.rules.two_meetings(stage="Active Prospect")])
+        """
         return _Rule("two_meetings", stage)
 
     @staticmethod
     def aged_past_cycle(days: float | None = None) -> _Rule:
-        """Open longer than the average sales cycle of won deals (or ``days``)."""
+        """Open longer than the average sales cycle of won deals (or ``days``).
+
+        >>> sf.audit(log, rules=[sf.rules.aged_past_cycle(days=90)])
+        """
         return _Rule("aged_past_cycle", days)
 
     @staticmethod
     def aged_past_stage_p90() -> _Rule:
-        """In its current stage longer than that stage's p90 dwell time."""
+        """In its current stage longer than that stage's p90 dwell time.
+
+        >>> sf.audit(log, rules=[sf.rules.aged_past_stage_p90()])
+        """
         return _Rule("aged_past_stage_p90")
 
     @staticmethod
     def no_forward_movement(days: float) -> _Rule:
-        """No move to a further main-path stage for ``days``."""
+        """No move to a further main-path stage for ``days``.
+
+        >>> sf.audit(log, rules=[sf.rules.no_forward_movement(days=30)])
+        """
         return _Rule("no_forward_movement", float(days))
 
     @staticmethod
@@ -332,7 +378,10 @@ class Audit:
 
     def deals(self) -> pd.DataFrame:
         """One row per open deal: rep, stage, amount, ages, meetings, P(won),
-        qualified, one pass/fail column per enabled rule, reasons."""
+        qualified, one pass/fail column per enabled rule, reasons.
+
+        >>> sf.audit(log).deals().query("not qualified")
+        """
         keys = self._log.deal_keys()
         stages = np.array(self._log.stages, dtype=object)
         reps = np.array(self._log.reps + [None], dtype=object)
@@ -350,7 +399,10 @@ class Audit:
         return pd.DataFrame(rows)
 
     def summary(self) -> pd.DataFrame:
-        """Raw and qualified pipeline: deals, value, probability-weighted value."""
+        """Raw and qualified pipeline: deals, value, probability-weighted value.
+
+        >>> sf.audit(log).summary()
+        """
         out = pd.DataFrame([
             {"pipeline": name, "deals": t.deals, "value": t.value,
              "weighted_value": t.weighted_value, "missing_amount": t.missing_amount}
@@ -358,7 +410,10 @@ class Audit:
         return out.set_index("pipeline")
 
     def rules(self) -> pd.DataFrame:
-        """Per enabled rule: deals failing it and what it measured against."""
+        """Per enabled rule: deals failing it and what it measured against.
+
+        >>> sf.audit(log).rules()
+        """
         return pd.DataFrame([{"rule": r.rule, "failed": r.failed, "not_applied": r.not_applied,
                               "note": r.note}
                              for r in self._a.rules])
@@ -384,7 +439,10 @@ def audit(log: EventLog, meetings=None, rules: Sequence[_Rule] | None = None, as
           include_nurture: bool = False) -> Audit:
     """Audit the open pipeline with the chosen rules (default: the two-meeting
     rule and aged past the average won cycle). ``win_probability`` maps stage
-    -> P(won | stage) (e.g. from a Markov model) for weighted values."""
+    -> P(won | stage) (e.g. from a Markov model) for weighted values.
+
+    >>> sf.audit(log, meetings=sf.meetings(meetings_df)).summary()
+    """
     chosen = globals()["rules"].default() if rules is None else list(rules)
     wp = []
     if win_probability is not None:
@@ -476,7 +534,10 @@ def reallocate_leads(log: EventLog, start: str, end: str, from_rep: str, to_rep:
                      share: float = 0.1, leads: float | None = None, rates: str = "shrunk",
                      min_n: int = 10) -> dict:
     """What-if: move ``share`` of one rep's leads to another and see the wins
-    change at each rep's own (shrunk or raw) start -> end rate."""
+    change at each rep's own (shrunk or raw) start -> end rate.
+
+    >>> sf.reallocate_leads(log, "Contact", "Client", from_rep="bob", to_rep="ann", leads=20)
+    """
     c = _core.compare_reps(log._log, start, end, int(min_n), False, None)
     r = _core.reallocate_leads(c, from_rep, to_rep, float(share), leads, rates == "raw")
     return {k: getattr(r, k) for k in ("from_rep", "to_rep", "leads_moved", "from_rate",
@@ -490,7 +551,10 @@ def batches(log: EventLog, by: str, targets: Mapping[str, float] | None = None,
             as_of=None) -> pd.DataFrame:
     """Conversion per lead batch (an attribute, or "entry_week" /
     "entry_month") at every main-path step against target rates (keyed by
-    the step's start stage); immature batches are marked, never judged."""
+    the step's start stage); immature batches are marked, never judged.
+
+    >>> sf.batches(log, by="lead_batch")
+    """
     r = _core.lead_batches(log._log, by, list((targets or {}).items()), float(maturity_quantile),
                            maturity_days, _as_of_ticks(log, as_of))
     info = {b.batch: b for b in r.batches}

@@ -63,14 +63,22 @@ class MarkovModel:
 
     @classmethod
     def fit_stats(cls, stats: FunnelStats, prior: float = 0.0) -> "MarkovModel":
-        """Fit from (possibly merged) funnel statistics."""
+        """Fit from (possibly merged) funnel statistics.
+
+        >>> model = sf.MarkovModel.fit_stats(sf.funnel_stats(log))
+        """
         return cls(_core.MarkovModel.fit_stats(stats._s, stats._graph._g, float(prior)))
 
     @classmethod
     def from_probabilities(cls, graph: StageGraph, probabilities: Mapping[tuple, float],
                            dwell_days: Mapping[str, float] | None = None) -> "MarkovModel":
         """A hypothetical funnel: {(from, to): p} over graph edges (each
-        stage's must sum to 1) and mean days in each stage."""
+        stage's must sum to 1) and mean days in each stage.
+
+        >>> g = sf.datasets.crm_graph()
+        >>> model = sf.MarkovModel.from_probabilities(g, {("Prospecting", "Engaging"): 1.0,
+        ...     ("Engaging", "Won"): 0.6, ("Engaging", "Lost"): 0.4}, {"Prospecting": 3, "Engaging": 30})
+        """
         p = [(a, b, float(v)) for (a, b), v in probabilities.items()]
         d = [(k, float(v)) for k, v in (dwell_days or {}).items()]
         return cls(_core.MarkovModel.from_probabilities(graph._g, p, d))
@@ -87,13 +95,19 @@ class MarkovModel:
         return list(self._m.graph.stage_names)
 
     def transition_matrix(self) -> pd.DataFrame:
-        """P(next stage | leaving stage), stage x stage."""
+        """P(next stage | leaving stage), stage x stage.
+
+        >>> sf.MarkovModel.fit(log).transition_matrix()
+        """
         s = self._stages()
         return pd.DataFrame(np.asarray(self._m.transition_matrix()).reshape(len(s), len(s)),
                             index=pd.Index(s, name="from_stage"), columns=s)
 
     def edges(self) -> pd.DataFrame:
-        """Per edge: observed count, probability, Wilson 95% interval, in_graph."""
+        """Per edge: observed count, probability, Wilson 95% interval, in_graph.
+
+        >>> sf.MarkovModel.fit(log).edges()
+        """
         s = self._stages()
         return pd.DataFrame([{"from_stage": s[e.source], "to_stage": s[e.target], "count": e.count,
                               "probability": e.probability, "low": e.ci.low, "high": e.ci.high,
@@ -110,7 +124,10 @@ class MarkovModel:
         return self._m.analyze()
 
     def absorption(self) -> pd.DataFrame:
-        """P(ending in each won or lost stage | stage): index stage, one column per absorbing stage."""
+        """P(ending in each won or lost stage | stage): index stage, one column per absorbing stage.
+
+        >>> sf.MarkovModel.fit(log).absorption()
+        """
         a = self._analysis()
         s = self._stages()
         cols = [s[i] for i in a["absorbing"]]
@@ -118,7 +135,10 @@ class MarkovModel:
                             index=pd.Index(s, name="stage"), columns=cols)
 
     def win_probability(self) -> pd.Series:
-        """P(ending in any won stage | stage)."""
+        """P(ending in any won stage | stage).
+
+        >>> sf.MarkovModel.fit(sf.datasets.bpi2012()).win_probability()["Submitted"]
+        """
         return pd.Series(np.asarray(self._analysis()["win_probability"]), index=self._stages(),
                          name="win_probability")
 
@@ -132,12 +152,18 @@ class MarkovModel:
 
     def expected_days_to_win(self) -> pd.Series:
         """Expected days from each stage to the win, for the deals that win
-        (the chain conditioned on ending won): how early to start."""
+        (the chain conditioned on ending won): how early to start.
+
+        >>> sf.MarkovModel.fit(log).expected_days_to_win()
+        """
         return pd.Series(np.asarray(self._analysis()["expected_days_to_win"]), index=self._stages(),
                          name="expected_days_to_win")
 
     def expected_days_to_close(self) -> pd.Series:
-        """Expected days until won or lost, from each stage."""
+        """Expected days until won or lost, from each stage.
+
+        >>> sf.MarkovModel.fit(log).expected_days_to_close()
+        """
         return pd.Series(np.asarray(self._analysis()["expected_days"]), index=self._stages(),
                          name="expected_days_to_close")
 
@@ -146,7 +172,10 @@ class MarkovModel:
         """Every edge ranked by how many wins per 100 entries +1 point on it
         gives (the rest of its stage's exits scaled down in proportion): the
         weakest link first. Exact, not simulated. Also the revenue and the
-        removal effect (the edge failing entirely)."""
+        removal effect (the edge failing entirely).
+
+        >>> sf.MarkovModel.fit(log).sensitivity().head()    # the weakest link first
+        """
         s = self._stages()
         start_id = None if start is None else self._stage_id(start)
         amount = _mean_won_amount(self._log) if mean_won_amount is None else float(mean_won_amount)
@@ -164,7 +193,10 @@ class MarkovModel:
 
     def win_probability_after(self, stage: str, days: float, log: EventLog | None = None) -> float:
         """P(won | in ``stage``, already ``days`` there), from the stays out of
-        ``stage`` that lasted that long (a deal that sat too long is worth less)."""
+        ``stage`` that lasted that long (a deal that sat too long is worth less).
+
+        >>> model.win_probability_after("Active Prospect", days=30)
+        """
         from .funnel import funnel_stats
         log = log or self._log
         if log is None:
@@ -173,11 +205,17 @@ class MarkovModel:
                                            self._stage_id(stage), float(days))
 
     def stage_removal_effect(self, stage: str) -> float:
-        """Change in P(won | entry) if deals entering ``stage`` were lost."""
+        """Change in P(won | entry) if deals entering ``stage`` were lost.
+
+        >>> model.stage_removal_effect("First Meeting")
+        """
         return _core.stage_removal_effect(self._m, self._stage_id(stage))
 
     def pipeline_value(self, log: EventLog | None = None) -> tuple[pd.DataFrame, float]:
-        """Open deals valued at amount x P(won | current stage), and the total."""
+        """Open deals valued at amount x P(won | current stage), and the total.
+
+        >>> deals, total = sf.MarkovModel.fit(log).pipeline_value()
+        """
         log = log or self._log
         if log is None:
             raise ColumnTypeError("pipeline_value needs the event log")
@@ -196,7 +234,10 @@ class MarkovModel:
         return df, total
 
     def scenario(self, leads_per_week: float = 0.0, name: str = "scenario") -> "Scenario":
-        """A chainable what-if starting from this model."""
+        """A chainable what-if starting from this model.
+
+        >>> s = model.scenario(leads_per_week=50).lift("Contact", "First Meeting", points=5)
+        """
         return Scenario(_core.Scenario(self._m, float(leads_per_week), name), self)
 
     def plan(self, wins: float | None = None, per: str = "week", probability: float | None = None,
@@ -204,7 +245,10 @@ class MarkovModel:
         """Entries needed per period at every stage for a goal of ``wins`` (or
         ``revenue``) per week / month / quarter, and how many periods earlier
         they must start (the expected days to win, for the deals that win); with ``probability``,
-        the entries that hit the goal with that probability."""
+        the entries that hit the goal with that probability.
+
+        >>> model.plan(wins=3, per="week", probability=0.8)
+        """
         if (wins is None) == (revenue is None):
             raise ColumnTypeError("give exactly one of wins= or revenue=")
         if revenue is not None:
@@ -229,7 +273,10 @@ class MarkovModel:
                  progress: bool | Callable[[int, int], bool] = False) -> "Forecast":
         """Monte Carlo of the open deals of ``log`` (default: the fitted log)
         plus Poisson new leads; seeded and reproducible for any thread count.
-        ``progress=True`` shows a progress bar (tqdm, when installed)."""
+        ``progress=True`` shows a progress bar (tqdm, when installed).
+
+        >>> model.forecast(horizon_days=90, trials=10_000, seed=1, quota=40).p_hit_quota
+        """
         log = log if log is not None else self._log
         stages, amounts = (_core.open_deals(self._m, log._log, self._as_of if log is self._log else None)
                            if log is not None else ([], []))
@@ -284,7 +331,10 @@ class Scenario:
 
     def lift(self, source: str, target: str, points: float | None = None,
              factor: float | None = None) -> "Scenario":
-        """Raise source -> target by ``points`` percentage points or by a ``factor``."""
+        """Raise source -> target by ``points`` percentage points or by a ``factor``.
+
+        >>> model.scenario().lift("First Meeting", "Active Prospect", points=10)
+        """
         if (points is None) == (factor is None):
             raise ColumnTypeError("give exactly one of points= or factor=")
         if points is not None:
@@ -446,18 +496,27 @@ class Forecast(FrameMixin):
 
     @property
     def p_hit_quota(self) -> float:
-        """P(wins >= quota) over the trials (NaN without a quota)."""
+        """P(wins >= quota) over the trials (NaN without a quota).
+
+        >>> model.forecast(horizon_days=90, quota=40).p_hit_quota
+        """
         return self._f.p_hit_quota
 
     def trials(self) -> pd.DataFrame:
-        """One row per trial: wins and revenue within the horizon."""
+        """One row per trial: wins and revenue within the horizon.
+
+        >>> model.forecast(horizon_days=30, trials=1_000).trials()["wins"].mean()
+        """
         revenue = np.asarray(self._f.revenue(), dtype=float)
         if not self._revenue_known:
             revenue = np.full(len(revenue), np.nan)
         return pd.DataFrame({"wins": np.asarray(self._f.wins()), "revenue": revenue})
 
     def to_pandas(self) -> pd.DataFrame:
-        """Per period: mean wins, P10 / P50 / P90 of wins, and cumulative P10 / P50 / P90."""
+        """Per period: mean wins, P10 / P50 / P90 of wins, and cumulative P10 / P50 / P90.
+
+        >>> model.forecast(horizon_days=90).to_pandas()
+        """
         w = np.asarray(self._f.wins_by_period())
         cum = np.cumsum(w, axis=1)
         return pd.DataFrame({
@@ -476,7 +535,10 @@ class Forecast(FrameMixin):
         return forecast_html(self)
 
     def plot(self, ax=None):
-        """The fan chart: P10-P90 of cumulative wins, P50 and the quota line."""
+        """The fan chart: P10-P90 of cumulative wins, P50 and the quota line.
+
+        >>> model.forecast(horizon_days=90, quota=40).plot()
+        """
         from .plots import forecast_fan
         return forecast_fan(self, ax=ax)
 

@@ -239,3 +239,12 @@ def test_everything_public_has_a_docstring():
     assert len(objects) > 100          # the walk reaches the methods, not only the names
     missing = [name for name, obj in objects if not (inspect.getdoc(obj) or "").strip()]
     assert missing == []
+
+
+def test_every_public_function_and_method_shows_an_example():
+    # Classes and modules describe; the things a user calls each show one call.
+    callables = [(name, obj) for name, obj in public_objects()
+                 if not (inspect.isclass(obj) or isinstance(obj, types.ModuleType))]
+    assert len(callables) > 100
+    missing = [name for name, obj in callables if ">>>" not in (inspect.getdoc(obj) or "")]
+    assert missing == []
