@@ -32,7 +32,7 @@ import pandas as pd
 from ._errors import ColumnTypeError, InvalidArgumentError, NotFoundError, SalesfunnelError
 
 __all__ = ["FrameMixin", "column", "from_arrow", "label", "name_columns", "parse_times",
-           "is_parquet", "read_table", "shorten", "table_columns"]
+           "is_parquet", "pandas_frame", "read_table", "shorten", "table_columns"]
 
 #: The longest value an error message quotes in full.
 _SHOWN = 80
@@ -112,6 +112,20 @@ def table_columns(data, columns: Mapping[str, str | None], api: str) -> dict[str
             raise NotFoundError(f"column '{col}' ({role}) is not in the {kind}; "
                                 f"columns: {', '.join(map(str, have))}")
     return {col: get(col) for col in dict.fromkeys(wanted.values())}
+
+
+def pandas_frame(data, api: str) -> pd.DataFrame:
+    """Any table as a pandas DataFrame of the columns :func:`from_arrow`
+    makes (pandas as it is), for the builders that read whole small tables.
+
+    >>> import pyarrow as pa
+    >>> pandas_frame(pa.table({"held": [True]}), "meetings")["held"].tolist()
+    [True]
+    """
+    if isinstance(data, pd.DataFrame):
+        return data
+    table = _arrow_table(data, api)
+    return pd.DataFrame({c: from_arrow(table.column(c)) for c in table.column_names})
 
 
 def column(values):

@@ -19,6 +19,7 @@ import pandas as pd
 
 from . import _core
 from ._errors import ColumnTypeError, NotFoundError
+from ._frames import pandas_frame
 from .funnel import _as_of_ticks
 from .log import EventLog, _key_spec, _time_spec
 
@@ -162,6 +163,7 @@ def great_conversations(df: pd.DataFrame, *, prospect: str, rep: str, time: str,
     >>> gc = sf.great_conversations(calls, prospect="prospect_id", rep="rep", time="at",
     ...                             decision_maker="with_dm", outcome="outcome")
     """
+    df = pandas_frame(df, "great_conversations")       # polars, Arrow, DuckDB too
     _columns(df, prospect=prospect, rep=rep, time=time, decision_maker=decision_maker,
              outcome=outcome)
     t, unit = _time_spec(time, df[time], time_unit)
@@ -220,6 +222,8 @@ def meetings(df: pd.DataFrame, *, deal: str = "deal", time: str = "time",
 
     >>> m = sf.meetings(meetings_df, deal="deal", time="time", held="held")
     """
+    df = pandas_frame(df, "meetings")                  # polars, Arrow, DuckDB too
+
     def opt(col, default):
         return col if (col is not None and (col in df.columns or col != default)) else None
     held, buyer_task = opt(held, "held"), opt(buyer_task, "buyer_task")

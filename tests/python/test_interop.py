@@ -338,3 +338,22 @@ def test_base_install_cli_works_or_names_the_extra(event_files, tmp_path):
     else:
         assert done.stderr == ("salesfunnel: error: report needs matplotlib: "
                                "pip install salesfunnel[cli]\n")
+
+
+def test_calls_and_meetings_from_polars_and_duckdb():
+    calls = pd.DataFrame({"prospect": ["p1", "p1", "p2", "p3", "p4"],
+                          "rep": ["ann", "ann", "ann", "bob", "bob"],
+                          "at": ["2024-03-04", "2024-03-05", "2024-03-05", "2024-03-06",
+                                 "2024-03-07"],
+                          "with_dm": [True, True, False, True, True],
+                          "outcome": ["yes", "no", "yes", "maybe", "not_now"]})
+    kw = dict(prospect="prospect", rep="rep", time="at", decision_maker="with_dm",
+              outcome="outcome")
+    # p1 counted once, p4 (not now); p2 spoke to no decision maker, p3 said maybe.
+    for data in [calls, *tables(calls).values()]:
+        assert sf.great_conversations(data, **kw).count == 2
+    meetings = pd.DataFrame({"deal": ["A", "A", "C"], "time": ["2024-01-04", "2024-01-07",
+                                                              "2024-01-06"],
+                             "held": [True, True, False]})
+    for data in [meetings, *tables(meetings).values()]:
+        assert sf.meetings(data).num_meetings == 3
