@@ -320,6 +320,12 @@ def read_table(path, text_columns=()):
         table = pq.read_table(path) if is_parquet(path) else _read_csv(path, text)
     except pa.ArrowInvalid as e:
         raise InvalidArgumentError(f"{path}: {e}") from None
+    seen: set = set()
+    for name in table.column_names:
+        if name in seen:
+            raise InvalidArgumentError(f"{path}: column name {name!r} appears more than once "
+                                       "in the header")
+        seen.add(name)
     return _blank_to_null(table, text)
 
 

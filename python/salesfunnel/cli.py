@@ -55,7 +55,8 @@ def _read_events(args, graph):
     """
     import salesfunnel as sf
 
-    kw = dict(deal=args.deal, stage=args.stage, rep=args.rep, amount=args.amount, graph=graph)
+    kw = dict(deal=args.deal, stage=args.stage, rep=args.rep, amount=args.amount, graph=graph,
+              time_unit=args.time_unit)
     if not args.snapshot:
         if args.stage_date or not args.time:
             raise UserError("give --time COLUMN for a file of stage changes, or --snapshot with "
@@ -72,8 +73,11 @@ def _load(args):
 
     graph = None
     if args.graph:
-        with open(args.graph, encoding="utf-8") as f:
-            text = f.read()
+        try:
+            with open(args.graph, encoding="utf-8") as f:
+                text = f.read()
+        except UnicodeDecodeError as e:
+            raise UserError(f"{args.graph}: not UTF-8 text (byte {e.start})") from None
         try:
             graph = sf.StageGraph.from_json(text)
         except sf.SalesfunnelError as e:  # name the graph file, not the events file
@@ -81,6 +85,8 @@ def _load(args):
     elif args.template:
         graph = getattr(sf.templates, args.template)()
     log = _read_events(args, graph)
+    if log.num_events == 0:
+        raise UserError(f"{args.events}: no events (no data rows): nothing to report")
     if graph is None:
         if not args.won:
             raise UserError("give the process: --template NAME, --graph FILE.json, or --won STAGE "
@@ -97,6 +103,9 @@ def _add_input(p: argparse.ArgumentParser) -> None:
     p.add_argument("--deal", required=True, help="deal id column")
     p.add_argument("--stage", required=True, help="stage column (with --snapshot: current stage)")
     p.add_argument("--time", help="time the deal entered the stage")
+    p.add_argument("--time-unit", choices=["auto", "s", "ms", "us", "ns"], default="auto",
+                   help="unit of an integer epoch time column (default: guessed from the "
+                        "values' size: 1704067200 is seconds, 1704067200000 milliseconds)")
     p.add_argument("--snapshot", action="store_true",
                    help="the file has one row per deal (a CRM export): give --stage-date")
     p.add_argument("--stage-date", action="append", metavar="STAGE=COLUMN",
@@ -199,6 +208,12 @@ def _run(argv: list[str] | None) -> int:
             msg = f"{args.events}: {msg}"
         print(f"salesfunnel: error: {msg}", file=sys.stderr)
         return 2
+    except Exception as e:  # a bug, not the user's input: still one line without --debug
+        if getattr(args, "debug", False):
+            raise
+        print(f"salesfunnel: internal error: {type(e).__name__}: {str(e)[:200]} "
+              "(add --debug for a traceback)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from ._errors import ColumnTypeError
+from ._errors import ColumnTypeError, InvalidArgumentError
 from ._frames import FrameMixin
 from .graph import StageGraph
 from .log import EventLog
@@ -46,9 +46,14 @@ def _as_of_ticks(log: EventLog, as_of) -> int | None:
     if as_of is None:
         return None
     if isinstance(as_of, (int, np.integer)) and not isinstance(as_of, bool):
+        if not -2**63 <= int(as_of) < 2**63:
+            raise InvalidArgumentError(f"as_of {as_of} is outside the 64-bit time range")
         return int(as_of)
     if isinstance(as_of, (str, _dt.datetime, _dt.date, pd.Timestamp, np.datetime64)):
-        ts = pd.Timestamp(as_of)
+        try:
+            ts = pd.Timestamp(as_of)
+        except (ValueError, OverflowError) as e:
+            raise InvalidArgumentError(f"as_of: cannot read time {str(as_of)[:80]!r} ({e})") from None
         if ts.tzinfo is not None:
             ts = ts.tz_convert("UTC").tz_localize(None)
         return int(np.datetime64(ts.to_datetime64(), log.time_unit).astype(np.int64))

@@ -7,7 +7,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from . import _core
+from . import _args, _core
 
 __all__ = ["StageGraph"]
 
@@ -36,14 +36,15 @@ class StageGraph:
 
         >>> g = sf.StageGraph("mine"); g.add_stage("Lead", "entry")
         """
-        self._g.add_stage(name, kind)
+        self._g.add_stage(_args.text("stage name", name), _args.text("stage kind", kind))
 
     def add_transition(self, source: str, target: str, commitment: str = "") -> None:
         """Add the commitment edge ``source -> target``.
 
         >>> g.add_transition("Lead", "Contact", commitment="agrees to talk")
         """
-        self._g.add_transition(source, target, commitment)
+        self._g.add_transition(_args.text("source", source), _args.text("target", target),
+                               _args.text("commitment", commitment))
 
     def validate(self) -> None:
         """Raise FailedPreconditionError unless the graph has an entry and a won
@@ -140,7 +141,7 @@ class StageGraph:
         """
         if isinstance(text, dict):
             text = json.dumps(text)
-        return cls._wrap(_core.StageGraph.from_json(text))
+        return cls._wrap(_core.StageGraph.from_json(_args.text("stage graph JSON", text)))
 
     def to_dot(self) -> str:
         """Graphviz DOT: stages coloured by kind, edges labelled by commitment.

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from ._errors import ColumnTypeError, SalesfunnelError
+from ._errors import ColumnTypeError, InvalidArgumentError, SalesfunnelError
 from ._frames import (FrameMixin, is_parquet, column, label, name_columns, parse_times,
                       read_table, table_columns)
 from .graph import StageGraph
@@ -18,6 +18,50 @@ from .graph import StageGraph
 __all__ = ["EventLog", "read_events"]
 
 _UNITS = {"s", "ms", "us", "ns"}
+_INT64_MAX = np.iinfo(np.int64).max
+
+
+def epoch_unit(values) -> str:
+    """The unit of integer epoch times guessed from their size: the largest
+    magnitude below 1e11 is seconds (up to year 5138), below 1e14
+    milliseconds, below 1e17 microseconds, else nanoseconds. ``time_unit="auto"``
+    uses it, so 1704067200 and 1704067200000 are both 2024-01-01.
+
+    >>> epoch_unit([1704067200, 1704240000]), epoch_unit([1704067200000])
+    ('s', 'ms')
+    """
+    a = pd.Series(values, copy=False).dropna().to_numpy(dtype=np.float64)
+    top = float(np.abs(a).max()) if len(a) else 0.0
+    for unit, limit in (("s", 1e11), ("ms", 1e14), ("us", 1e17)):
+        if top < limit:
+            return unit
+    return "ns"
+
+
+def _check_threads(threads) -> int:
+    """threads as the core takes it: 0 (all cores) or a positive count."""
+    if isinstance(threads, (bool, np.bool_)) or not isinstance(threads, (int, np.integer)):
+        raise ColumnTypeError(f"threads must be an integer >= 0, got {type(threads).__name__}")
+    if threads < 0:
+        raise InvalidArgumentError(f"threads must be an integer >= 0 (0: all cores), got {threads}")
+    return min(int(threads), 1 << 30)
+
+
+def _text_error(roles: dict, attributes: dict, labels: Mapping[str, str]) -> SalesfunnelError:
+    """Text the core cannot take (a lone surrogate such as '\\udc80', from bytes
+    decoded with errors='surrogateescape'), named by column and row."""
+    cols = [(role, v) for role, v in roles.items() if v is not None] + list(attributes.items())
+    for role, values in cols:
+        for row, v in enumerate(values if isinstance(values, (list, tuple)) else
+                                pd.Series(column(values), copy=False).tolist()):
+            if isinstance(v, str):
+                try:
+                    v.encode("utf-8")
+                except UnicodeEncodeError as e:
+                    return InvalidArgumentError(
+                        f"column '{role}', row {row}: text is not valid Unicode "
+                        f"(lone surrogate {v[e.start]!r} at character {e.start})")
+    return InvalidArgumentError("text is not valid Unicode (a lone surrogate)")
 
 
 def _key_spec(column: str, values) -> tuple:
@@ -38,6 +82,8 @@ def _key_spec(column: str, values) -> tuple:
     if pd.api.types.is_bool_dtype(dtype):
         raise ColumnTypeError(f"column '{column}' has dtype {dtype}; expected integers or strings")
     if pd.api.types.is_integer_dtype(dtype):
+        if pd.api.types.is_unsigned_integer_dtype(dtype):
+            _check_uint64(column, values)
         if isinstance(dtype, pd.api.extensions.ExtensionDtype):  # nullable Int64 and friends
             s = pd.Series(values, copy=False)
             valid = s.notna().to_numpy(dtype=np.uint8)
@@ -54,6 +100,17 @@ def _key_spec(column: str, values) -> tuple:
     if s.hasnans:
         obj = obj.where(s.notna(), None)
     return ("str", obj.tolist())
+
+
+def _check_uint64(column: str, values) -> None:
+    """Unsigned ids past int64 would wrap to negative ones: refuse them."""
+    big = np.flatnonzero(pd.Series(values, copy=False).fillna(0).to_numpy(dtype=np.uint64)
+                         > np.uint64(_INT64_MAX))
+    if len(big):
+        row = int(big[0])
+        raise InvalidArgumentError(
+            f"column '{column}', row {row}: id {pd.Series(values, copy=False).iloc[row]} does not "
+            "fit in a signed 64-bit integer; convert the ids with .astype(str)")
 
 
 def _time_spec(column: str, values, unit: str) -> tuple[np.ndarray, str]:
@@ -75,8 +132,13 @@ def _time_spec(column: str, values, unit: str) -> tuple[np.ndarray, str]:
             u = "s"
         return np.ascontiguousarray(arr).view(np.int64), u
     if pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+        if unit == "auto":
+            unit = epoch_unit(values)
         if unit not in _UNITS:
-            raise ColumnTypeError(f"column '{column}': time_unit must be one of s, ms, us, ns")
+            raise ColumnTypeError(
+                f"column '{column}': time_unit must be one of s, ms, us, ns or auto")
+        if pd.api.types.is_unsigned_integer_dtype(dtype):
+            _check_uint64(column, values)
         if isinstance(dtype, pd.api.extensions.ExtensionDtype):
             s = pd.Series(values, copy=False)
             return s.fillna(np.iinfo(np.int64).min).to_numpy(dtype=np.int64), unit
@@ -141,6 +203,7 @@ class EventLog(FrameMixin):
         if graph is not None and not isinstance(graph, StageGraph):
             raise ColumnTypeError("graph must be a salesfunnel.StageGraph")
         c = {role: None if v is None else column(v) for role, v in roles.items()}
+        threads = _check_threads(threads)
         try:
             t, unit = _time_spec("time", c["time"], time_unit)
             attrs = [(name, _key_spec(name, column(v))) for name, v in attributes.items()]
@@ -152,6 +215,8 @@ class EventLog(FrameMixin):
                 int(threads))
         except SalesfunnelError as e:
             raise name_columns(e, labels) from None
+        except UnicodeEncodeError:
+            raise name_columns(_text_error(c, attributes, labels), labels) from None
         return cls(core)
 
     @classmethod

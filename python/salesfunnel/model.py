@@ -18,7 +18,7 @@ from typing import Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from . import _core
+from . import _args, _core
 from ._errors import ColumnTypeError
 from ._frames import FrameMixin
 from .funnel import FunnelStats, _as_of_ticks, _stale_spec
@@ -277,6 +277,16 @@ class MarkovModel:
 
         >>> model.forecast(horizon_days=90, trials=10_000, seed=1, quota=40).p_hit_quota
         """
+        horizon_days, leads_per_week, period_days = (
+            _args.number(n, v) for n, v in (("horizon_days", horizon_days),
+                                            ("leads_per_week", leads_per_week),
+                                            ("period_days", period_days)))
+        quota = None if quota is None else _args.number("quota", quota)
+        new_deal_amount = (None if new_deal_amount is None
+                           else _args.number("new_deal_amount", new_deal_amount))
+        trials = _args.integer("trials", trials, 1, 10**8)
+        seed = _args.integer("seed", seed, 0, 2**64 - 1)
+        threads = _args.integer("threads", threads, 0, 2**31 - 1)
         log = log if log is not None else self._log
         stages, amounts = (_core.open_deals(self._m, log._log, self._as_of if log is self._log else None)
                            if log is not None else ([], []))

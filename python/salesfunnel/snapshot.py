@@ -60,7 +60,14 @@ def from_snapshot(df, *, deal: str, stage: str, stage_dates: Mapping[str, str],
     """
     from .log import EventLog
 
-    df = _check_inputs(df, deal, stage, stage_dates, rep, amount, attributes, graph, time_unit)
+    auto = time_unit == "auto"
+    df = _check_inputs(df, deal, stage, stage_dates, rep, amount, attributes, graph,
+                       "s" if auto else time_unit)
+    if auto:  # integer epoch date columns: the unit by the values' size (log.epoch_unit)
+        from .log import epoch_unit
+        ints = [df[c] for c in dict.fromkeys(stage_dates.values())
+                if pd.api.types.is_integer_dtype(df[c].dtype)]
+        time_unit = epoch_unit(pd.concat(ints)) if ints else "s"
     keys = _clean_keys(df[deal])
     _check_one_row_per_deal(keys)
     current = _clean_keys(df[stage])

@@ -1,5 +1,6 @@
 // C ABI: funnel reports, whole and grouped.
 #include "common.hpp"
+#include "enum_arg.hpp"
 
 using sf_capi::check_size;
 using sf_capi::fail;
@@ -183,7 +184,7 @@ SF_API sf_status sf_report_stage_counts(const sf_report* report, sf_report_count
     if (auto s = check_size(n, rows.size(), error); s != SF_OK) return s;
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const auto& r = rows[i];
-      switch (column) {
+      switch (sf_capi::enum_arg(column)) {
         case SF_COUNT_REACHED: out[i] = r.reached; break;
         case SF_COUNT_REACHED_OR_BEYOND: out[i] = r.reached_or_beyond; break;
         case SF_COUNT_ADVANCED: out[i] = r.advanced; break;
@@ -210,7 +211,7 @@ SF_API sf_status sf_report_stage_values(const sf_report* report, sf_report_value
     if (auto s = check_size(n, rows.size(), error); s != SF_OK) return s;
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const auto& r = rows[i];
-      switch (column) {
+      switch (sf_capi::enum_arg(column)) {
         case SF_VALUE_STEP_CONVERSION: out[i] = r.step_conversion.estimate; break;
         case SF_VALUE_STEP_LOW: out[i] = r.step_conversion.low; break;
         case SF_VALUE_STEP_HIGH: out[i] = r.step_conversion.high; break;

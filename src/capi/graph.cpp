@@ -1,5 +1,6 @@
 // C ABI: status helpers and stage graphs.
 #include "common.hpp"
+#include "enum_arg.hpp"
 
 using sf_capi::fail;
 using sf_capi::from_status;
@@ -81,11 +82,12 @@ SF_API sf_status sf_graph_add_stage(sf_graph* graph, const char* name, sf_stage_
   return guard(error, [&] {
     SF_REQUIRE(graph, "graph");
     SF_REQUIRE(name, "name");
-    if (kind < SF_STAGE_ENTRY || kind > SF_STAGE_NURTURE) {
+    const int k = sf_capi::enum_arg(kind);
+    if (k < SF_STAGE_ENTRY || k > SF_STAGE_NURTURE) {
       return fail(error, SF_INVALID_ARGUMENT,
                   "argument 'kind' is not an sf_stage_kind (0 entry .. 4 nurture)");
     }
-    auto id = graph->g.add_stage(name, static_cast<sfn::stage_kind>(kind));
+    auto id = graph->g.add_stage(name, static_cast<sfn::stage_kind>(k));
     if (!id.ok()) return from_status(id.status(), error);
     if (out_stage) *out_stage = *id;
     return ok(error);

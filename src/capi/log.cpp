@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "common.hpp"
+#include "enum_arg.hpp"
 
 using sf_capi::fail;
 using sf_capi::from_status;
@@ -143,11 +144,12 @@ SF_API sf_status sf_log_builder_set_time(sf_log_builder* builder, const int64_t*
   return guard(error, [&] {
     SF_REQUIRE(builder, "builder");
     if (n > 0) SF_REQUIRE(times, "times");
-    if (unit < SF_TIME_SECONDS || unit > SF_TIME_NANOSECONDS) {
+    const int u = sf_capi::enum_arg(unit);
+    if (u < SF_TIME_SECONDS || u > SF_TIME_NANOSECONDS) {
       return fail(error, SF_INVALID_ARGUMENT, "argument 'unit' is not an sf_time_unit");
     }
     builder->time.assign(times, times + n);
-    builder->unit = static_cast<sfn::time_unit>(unit);
+    builder->unit = static_cast<sfn::time_unit>(u);
     builder->time_set = true;
     return ok(error);
   });
@@ -290,7 +292,7 @@ SF_API sf_status sf_log_issue_count(const sf_log* log, sf_log_issue issue, int64
     SF_REQUIRE(out_count, "out_count");
     const auto& is = log->log.issues();
     std::int64_t count = 0, first = -1;
-    switch (issue) {
+    switch (sf_capi::enum_arg(issue)) {
       case SF_ISSUE_DUPLICATE_EVENTS:
         count = is.duplicate_events;
         first = is.first_duplicate_row;

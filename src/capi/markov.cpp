@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common.hpp"
+#include "enum_arg.hpp"
 
 using sf_capi::check_size;
 using sf_capi::fail;
@@ -99,14 +100,15 @@ SF_API sf_status sf_model_stage_values(const sf_model* model, sf_model_column co
     SF_REQUIRE(out, "out");
     const auto S = static_cast<std::size_t>(model->m.num_stages());
     if (auto s = check_size(n, S, error); s != SF_OK) return s;
-    if (column == SF_MODEL_DWELL_DAYS) {
+    const int c = sf_capi::enum_arg(column);
+    if (c == SF_MODEL_DWELL_DAYS) {
       for (std::size_t i = 0; i < S; ++i) out[i] = model->m.dwell_days()[i];
       return ok(error);
     }
     auto a = model->m.analyze();
     if (!a.ok()) return from_status(a.status(), error);
     const std::vector<double>* v = nullptr;
-    switch (column) {
+    switch (c) {
       case SF_MODEL_WIN_PROBABILITY: v = &a->win_probability; break;
       case SF_MODEL_EXPECTED_STEPS: v = &a->expected_steps; break;
       case SF_MODEL_EXPECTED_DAYS: v = &a->expected_days; break;

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "common.hpp"
+#include "enum_arg.hpp"
 
 using sf_capi::fail;
 using sf_capi::from_status;
@@ -28,7 +29,8 @@ SF_API sf_status sf_great_conversations_count(const char* const* prospects,
       SF_REQUIRE(with_decision_maker, "with_decision_maker");
       SF_REQUIRE(outcomes, "outcomes");
     }
-    if (unit < SF_TIME_SECONDS || unit > SF_TIME_NANOSECONDS) {
+    const int u = sf_capi::enum_arg(unit);
+    if (u < SF_TIME_SECONDS || u > SF_TIME_NANOSECONDS) {
       return fail(error, SF_INVALID_ARGUMENT, "argument 'unit' is not an sf_time_unit");
     }
     std::vector<std::string_view> p(n), r(n);
@@ -46,7 +48,7 @@ SF_API sf_status sf_great_conversations_count(const char* const* prospects,
     c.time = {times, n};
     c.with_decision_maker = {with_decision_maker, n};
     c.outcome = sfn::key_column::integers(codes);
-    auto log = sfn::conversation_log::build(c, static_cast<sfn::time_unit>(unit));
+    auto log = sfn::conversation_log::build(c, static_cast<sfn::time_unit>(u));
     if (!log.ok()) return from_status(log.status(), error);
     const auto gc = sfn::count_great_conversations(*log);
     if (out_counted) *out_counted = gc.tally.counted;

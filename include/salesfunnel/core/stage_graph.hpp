@@ -31,6 +31,7 @@
 #include <absl/strings/str_join.h>
 #include "salesfunnel/config.hpp"
 #include "salesfunnel/detail/hash.hpp"
+#include "salesfunnel/detail/utf8.hpp"
 
 SALESFUNNEL_BEGIN_NAMESPACE
 
@@ -96,6 +97,10 @@ class stage_graph {
   /// empty one.
   absl::StatusOr<stage_id> add_stage(std::string_view name, stage_kind kind) {
     if (name.empty()) return absl::InvalidArgumentError("stage name must not be empty");
+    if (auto bad = detail::utf8_error(name); bad != std::string_view::npos) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("stage name is not valid UTF-8 (byte ", bad, ")"));
+    }
     if (index_.contains(detail::av(name))) {
       return absl::AlreadyExistsError(absl::StrCat("duplicate stage name '", detail::av(name), "'"));
     }
@@ -128,6 +133,10 @@ class stage_graph {
     if (from == to) {
       return absl::InvalidArgumentError(
           absl::StrCat("transition from stage '", name_of(from), "' to itself"));
+    }
+    if (auto bad = detail::utf8_error(commitment_name); bad != std::string_view::npos) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("commitment name is not valid UTF-8 (byte ", bad, ")"));
     }
     if (has_edge(from, to)) {
       return absl::AlreadyExistsError(absl::StrCat("duplicate transition '", name_of(from),

@@ -362,6 +362,13 @@ inline absl::StatusOr<conversation_plan> plan_great_conversations(double first_m
   p.first_meetings = first_meetings_per_week;
   p.rate = rate;
   p.needed = first_meetings_per_week / rate;
+  // Past 2^53 the count is not an integer a double can hold (and inf would not
+  // convert to int64 at all): refuse rather than report a wrapped count.
+  if (!(p.needed <= 9007199254740992.0)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "first meetings per week / rate = ", first_meetings_per_week, " / ", rate,
+        " needs more than 2^53 great conversations a week"));
+  }
   // Guard against 6.0000000001 from floating division of exact ratios.
   const double r = std::round(p.needed);
   const double v = std::abs(p.needed - r) < 1e-9 ? r : p.needed;
