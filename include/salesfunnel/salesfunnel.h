@@ -452,6 +452,83 @@ SF_API sf_status sf_model_forecast(const sf_model* model, const sf_log* log, dou
 
 /* Further areas follow. */
 
+/* -------------------------------------------------------- window funnels */
+
+typedef struct sf_window_stats sf_window_stats; /* mergeable statistics */
+typedef struct sf_window sf_window;             /* a window-funnel report */
+
+typedef enum sf_step_order {
+  SF_ORDER_ORDERED = 0, /* other events may come between steps */
+  SF_ORDER_STRICT = 1,  /* no event of another step between two steps */
+  SF_ORDER_ANY = 2      /* steps after the first in any order */
+} sf_step_order;
+
+/** Window-funnel statistics of a log (with or without a stage graph). Steps
+ * are given as n_names (step, name) pairs: name `names[i]` belongs to step
+ * `step_of_name[i]` (0-based; every step 0..k-1 named at least once; several
+ * names in one step: any of them completes it). `within_seconds`: the window
+ * from the step-0 event. `order`: an sf_step_order value. Exclusions: n
+ * triples (from step, to step, stage); the three arrays may be NULL when n is
+ * 0. `as_of` NULL: the latest event. See docs/concepts.md, "Window funnels". */
+SF_API sf_status sf_window_stats_create(const sf_log* log, const int32_t* step_of_name,
+                                        const char* const* names, size_t n_names,
+                                        int64_t within_seconds, int order,
+                                        const int32_t* exclusion_from, const int32_t* exclusion_to,
+                                        const char* const* exclusion_stage, size_t n_exclusions,
+                                        const int64_t* as_of, sf_window_stats** out_stats,
+                                        sf_error* error);
+/** Adds `other` into `into` (same steps, window, order, exclusions and as_of). */
+SF_API sf_status sf_window_stats_merge(sf_window_stats* into, const sf_window_stats* other,
+                                       sf_error* error);
+SF_API void sf_window_stats_destroy(sf_window_stats** stats);
+
+/** The report of window-funnel statistics. */
+SF_API sf_status sf_window_create(const sf_window_stats* stats, sf_window** out_window,
+                                  sf_error* error);
+SF_API void sf_window_destroy(sf_window** window);
+SF_API sf_status sf_window_num_steps(const sf_window* window, size_t* out_count, sf_error* error);
+/** Step i's borrowed label ("SQL", or "A | B" for a set). */
+SF_API sf_status sf_window_step_name(const sf_window* window, size_t i, const char** out_name,
+                                     sf_error* error);
+
+typedef enum sf_window_count {
+  SF_WINDOW_ENTERED = 0,   /* deals that did the previous step */
+  SF_WINDOW_CONVERTED = 1, /* ... and this step within the window */
+  SF_WINDOW_IMMATURE = 2,  /* not yet, window still open at as_of */
+  SF_WINDOW_MATURE = 3     /* entered - immature */
+} sf_window_count;
+SF_API sf_status sf_window_step_count(const sf_window* window, size_t i, int column,
+                                      int64_t* out_value, sf_error* error);
+
+typedef enum sf_window_rate {
+  SF_WINDOW_CONVERSION = 0, /* converted / mature */
+  SF_WINDOW_CONVERSION_LOW = 1,
+  SF_WINDOW_CONVERSION_HIGH = 2,
+  SF_WINDOW_CUMULATIVE = 3, /* from step 0, over deals whose outcome is known */
+  SF_WINDOW_CUMULATIVE_LOW = 4,
+  SF_WINDOW_CUMULATIVE_HIGH = 5,
+  SF_WINDOW_MEDIAN_DAYS_FROM_PREVIOUS = 6,
+  SF_WINDOW_P90_DAYS_FROM_PREVIOUS = 7,
+  SF_WINDOW_MEDIAN_DAYS_FROM_FIRST = 8,
+  SF_WINDOW_P90_DAYS_FROM_FIRST = 9,
+  SF_WINDOW_KM_CUMULATIVE = 10 /* from step 0 by the window's end, Kaplan-Meier (censoring-correct) */
+} sf_window_rate;
+SF_API sf_status sf_window_step_rate(const sf_window* window, size_t i, int column,
+                                     double* out_value, sf_error* error);
+
+/** The conversion curve of step i: `n` must be at least the bucket count
+ * (sf_window_num_buckets); out_share[b] is the Kaplan-Meier share of step-0
+ * deals that did step i within (b + 1) buckets, out_converted[b] the deals
+ * that did it in bucket b (either array may be NULL). */
+SF_API sf_status sf_window_num_buckets(const sf_window* window, size_t* out_count,
+                                       double* out_bucket_days, sf_error* error);
+SF_API sf_status sf_window_curve(const sf_window* window, size_t i, double* out_share,
+                                 int64_t* out_converted, size_t n, sf_error* error);
+SF_API sf_status sf_window_num_warnings(const sf_window* window, size_t* out_count,
+                                        sf_error* error);
+SF_API sf_status sf_window_warning(const sf_window* window, size_t i, const char** out_text,
+                                   sf_error* error);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -108,6 +108,13 @@ sf_status get(sf_error* error, const Handle* handle, const char* handle_name, Ou
   });
 }
 
+/// OUT_OF_RANGE unless i < n, naming what is indexed.
+inline sf_status check_index(std::size_t i, std::size_t n, const char* what, sf_error* error) {
+  if (i < n) return SF_OK;
+  return fail(error, SF_OUT_OF_RANGE,
+              std::string(what) + " " + std::to_string(i) + " is outside [0, " + std::to_string(n) + ")");
+}
+
 /// OUT_OF_RANGE unless caller arrays of `have` entries can hold `need`.
 inline sf_status check_size(std::size_t have, std::size_t need, sf_error* error) {
   if (have < need) {
@@ -163,6 +170,14 @@ struct sf_model {
 
 struct sf_waterfall {
   salesfunnel::waterfall_report w;
+};
+
+struct sf_window_stats {
+  salesfunnel::window_funnel_stats s;
+};
+
+struct sf_window {
+  salesfunnel::window_funnel_report r;
 };
 
 namespace sf_capi {

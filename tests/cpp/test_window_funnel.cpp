@@ -370,3 +370,20 @@ TEST_CASE("window funnel: 100 steps work and match their brute force") {
   spec.steps.resize(window_spec::max_steps + 1, {"s0"});
   CHECK(compute_window_stats(log, spec).status().code() == absl::StatusCode::kInvalidArgument);
 }
+
+TEST_CASE("window funnel on a graph log: won or lost deals are never immature (the outcome rule)") {
+  // Five hand deals read at day 5, window 30 days: B was disqualified on day
+  // 4 after Contact and D on day 3 at Lead; both windows are open, but their
+  // outcome is known, so they are dropped, not immature.
+  const auto log = hand::build(hand::five_deals());
+  window_spec spec;
+  spec.steps = {{"Lead"}, {"Contact"}, {"First Meeting"}};
+  spec.within_seconds = 30 * day;
+  const auto rep = report_of(log, spec, 5);
+  CHECK(rep.steps[1].entered == 5);
+  CHECK(rep.steps[1].converted == 4);  // A, B, C, E
+  CHECK(rep.steps[1].immature == 0);   // D is lost
+  CHECK(rep.steps[2].converted == 3);  // A, C (on day 5), E
+  CHECK(rep.steps[2].immature == 0);   // B is lost
+  CHECK(rep.steps[2].conversion.estimate == doctest::Approx(3.0 / 4));
+}

@@ -79,20 +79,36 @@ class duration_sketch {
   /// S(t) <= 1 - q. Censored stays in a bucket leave the risk set after that
   /// bucket's completions. NaN when the curve never falls that far.
   double km_quantile(double q) const {
-    const double target = 1.0 - q;
-    double at_risk = static_cast<double>(n_observed_ + n_censored_);
+    const auto curve = km_curve();
+    for (std::size_t i = 1; i < curve.size(); ++i) {
+      if (curve[i].survival <= 1.0 - q + 1e-12) return curve[i].seconds;
+    }
+    return std::numeric_limits<double>::quiet_NaN();
+  }
+
+  /// The Kaplan-Meier curve at each bucket with completions: the time (the
+  /// bucket's value, seconds), S just after it, and the stays at risk just
+  /// before it. Starts at (0, 1, all stays).
+  struct km_point {
+    double seconds;
+    double survival;
+    std::int64_t at_risk;
+  };
+  std::vector<km_point> km_curve() const {
+    std::vector<km_point> out{{0.0, 1.0, n_observed_ + n_censored_}};
+    std::int64_t at_risk = n_observed_ + n_censored_;
     double survival = 1.0;
     const std::size_t nb = std::max(observed_.size(), censored_.size());
     for (std::size_t b = 0; b < nb; ++b) {
-      const double d = b < observed_.size() ? static_cast<double>(observed_[b]) : 0.0;
-      const double c = b < censored_.size() ? static_cast<double>(censored_[b]) : 0.0;
+      const auto d = b < observed_.size() ? observed_[b] : 0;
+      const auto c = b < censored_.size() ? censored_[b] : 0;
       if (d > 0 && at_risk > 0) {
-        survival *= 1.0 - d / at_risk;
-        if (survival <= target + 1e-12) return bucket_value(b);
+        survival *= 1.0 - static_cast<double>(d) / static_cast<double>(at_risk);
+        out.push_back({bucket_value(b), survival, at_risk});
       }
       at_risk -= d + c;
     }
-    return std::numeric_limits<double>::quiet_NaN();
+    return out;
   }
 
   const std::vector<std::int64_t>& observed_counts() const { return observed_; }

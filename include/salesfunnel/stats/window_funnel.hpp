@@ -25,7 +25,8 @@
 // - The deal counts once, with its first attempt that gets furthest (re-entry:
 //   a later step-1 event only counts when it gets further than every earlier
 //   one). The deal is immature when its latest attempt's window is still open
-//   at as_of and it has not completed every step: it is never counted as
+//   at as_of, it has not completed every step and, on a log with a graph, it
+//   has not been won or lost (the outcome rule): it is never counted as
 //   dropped; conversion rates are over mature deals, and the conversion curves
 //   treat immature deals as censored (Kaplan-Meier).
 //
@@ -54,6 +55,7 @@
 #include "salesfunnel/core/columns.hpp"
 #include "salesfunnel/core/deal_facts.hpp"
 #include "salesfunnel/core/event_log.hpp"
+#include "salesfunnel/core/outcome.hpp"
 #include "salesfunnel/core/time.hpp"
 #include "salesfunnel/detail/hash.hpp"
 #include "salesfunnel/detail/parallel.hpp"
@@ -239,6 +241,7 @@ namespace detail {
 
 /// The spec resolved against one log: stage id -> steps and exclusions.
 struct window_plan {
+  const stage_graph* graph = nullptr;  ///< the log's, if any: won or lost deals are never immature
   step_order order = step_order::ordered;
   std::int32_t k = 0;
   std::int64_t window = 0;  ///< in log ticks
@@ -300,6 +303,7 @@ inline absl::StatusOr<window_plan> make_window_plan(const event_log& log, const 
   for (std::size_t s = 0; s < log.stage_names().size(); ++s) ids.emplace(log.stage_names()[s], static_cast<stage_id>(s));
   const auto S = static_cast<std::size_t>(log.num_stages());
   window_plan p;
+  if (log.graph()) p.graph = &*log.graph();
   p.order = spec.order;
   p.k = static_cast<std::int32_t>(spec.steps.size());
   const auto tps = ticks_per_second(log.unit());
@@ -352,6 +356,7 @@ class window_matcher {
       levels_ordered(as_of);
     }
     choose(out);
+    if (out.open && p_.graph) out.open = is_open(state_of(p_.graph->kind_of(last_stage_)));
   }
 
  private:
@@ -371,6 +376,7 @@ class window_matcher {
     const auto st = log.stages();
     const auto tm = log.times();
     const auto b = log.offsets()[k], e = log.deal_end(k, as_of);
+    if (e > b) last_stage_ = st[e - 1];
     bool sorted = true;
     for (auto i = b; i < e; ++i) {
       const auto key = p_.sort_key[st[i]];
@@ -546,6 +552,7 @@ class window_matcher {
   std::vector<std::int32_t> start_at_, final_;
   std::vector<run> runs_;
   bool open_ = false;
+  stage_id last_stage_ = 0;
 };
 
 /// Adds one deal's result to `s`.

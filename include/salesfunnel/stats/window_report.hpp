@@ -37,6 +37,10 @@ struct window_step_row {
   std::int64_t mature = 0;
   interval conversion;  ///< converted / mature (Wilson 95%)
   interval cumulative;  ///< from step 0, over deals whose outcome at this step is known
+  /// From step 0 by the end of the window, Kaplan-Meier (immature deals
+  /// censored): the censoring-correct figure for recent cohorts, where
+  /// `cumulative` leans high (early converters inside open windows count).
+  double km_cumulative = std::numeric_limits<double>::quiet_NaN();
   /// Days to do this step from the previous one and from step 0 (NaN on row 0
   /// or when no deal did it); 2% sketch precision.
   double median_days_from_previous = std::numeric_limits<double>::quiet_NaN();
@@ -146,6 +150,7 @@ inline window_funnel_report make_window_report(const window_funnel_stats& s) {
     if (j > 0) open_below += s.open_by_level[j];
     rep.steps.push_back(detail::window_row(s, j, reached, open_below));
     rep.curve.push_back(detail::window_curve(s, j, reached.empty() ? 0 : reached[0]));
+    if (!rep.curve.back().empty() && reached[0] > 0) rep.steps.back().km_cumulative = rep.curve.back().back();
     rep.histogram.emplace_back(s.converted_at.begin() + static_cast<std::ptrdiff_t>(j * B),
                                s.converted_at.begin() + static_cast<std::ptrdiff_t>((j + 1) * B));
   }
