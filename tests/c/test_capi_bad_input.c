@@ -119,6 +119,7 @@ static sf_status add_stage(const char* name, int kind) {
 static sf_status null_graph_json(void) { return sf_graph_from_json(NULL, 3, NULL, &err); }
 static sf_status json_syntax(void) { return from_json("{\"stages\": [ {\"name\": \"a\",, }"); }
 static sf_status json_empty(void) { return from_json(""); }
+static sf_status json_number_1e555(void) { return from_json("{\"name\": 1.5E555}"); }
 static sf_status json_deep(void) {
   static char deep[20001];
   memset(deep, '[', 10000);
@@ -514,6 +515,7 @@ static const struct bad_input CASES[] = {
     {"graph JSON: NULL text", null_graph_json, SF_INVALID_ARGUMENT},
     {"graph JSON: syntax error", json_syntax, SF_INVALID_ARGUMENT},
     {"graph JSON: empty text", json_empty, SF_INVALID_ARGUMENT},
+    {"graph JSON: number 1E555 (found by fuzzing)", json_number_1e555, SF_INVALID_ARGUMENT},
     {"graph JSON: 10000 nested arrays", json_deep, SF_INVALID_ARGUMENT},
     {"graph JSON: commitment 42", json_commitment_42, SF_INVALID_ARGUMENT},
     {"graph JSON: stage name not UTF-8", json_bad_utf8, SF_INVALID_ARGUMENT},

@@ -212,6 +212,9 @@ PY_CASES = [
     ("JSON syntax error", lambda: sf.StageGraph.from_json('{"stages": [ {"name": "a",, }'),
      E.InvalidArgumentError),
     ("JSON empty text", lambda: sf.StageGraph.from_json(""), E.InvalidArgumentError),
+    # found by tests/fuzz/fuzz_graph_json: nlohmann throws out_of_range, not parse_error
+    ("JSON number 1E555", lambda: sf.StageGraph.from_json('{"name": 1.5E555}'),
+     E.InvalidArgumentError),
     ("JSON not an object", lambda: sf.StageGraph.from_json("[1, 2]"), E.InvalidArgumentError),
     ("JSON as bytes", lambda: sf.StageGraph.from_json(b"{}"), E.ColumnTypeError),
     ("JSON as int", lambda: sf.StageGraph.from_json(42), E.ColumnTypeError),

@@ -106,6 +106,11 @@ inline absl::StatusOr<stage_graph> stage_graph_from_json(std::string_view text) 
   } catch (const nlohmann::json::parse_error& e) {
     return absl::InvalidArgumentError(
         absl::StrCat("stage graph JSON: not valid JSON at byte ", e.byte));
+  } catch (const nlohmann::json::exception& e) {
+    // out_of_range 406: a number such as 1E555 past double's range (found by
+    // tests/fuzz/fuzz_graph_json); nlohmann gives no offset for it.
+    return absl::InvalidArgumentError(
+        absl::StrCat("stage graph JSON: a number is out of range (", e.what(), ")"));
   }
   if (!j.is_object()) return absl::InvalidArgumentError("stage graph JSON: expected an object");
   SALESFUNNEL_ASSIGN_OR_RETURN(std::string name, detail::json_string(j, "name", "", false));
