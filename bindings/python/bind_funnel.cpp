@@ -138,6 +138,23 @@ py::dict waterfall_table(const sf::waterfall_report& w) {
   return d;
 }
 
+// The Kaplan-Meier curve of the time in one stage.
+py::dict survival_table(const sf::funnel_report& r, const std::string& stage) {
+  const auto s = unwrap(r.graph.id_of(stage));
+  std::vector<double> days, survival;
+  std::vector<std::int64_t> at_risk;
+  for (const auto& p : r.stats.dwell[static_cast<std::size_t>(s)].km_curve()) {
+    days.push_back(sf::seconds_to_days(p.seconds));
+    survival.push_back(p.survival);
+    at_risk.push_back(p.at_risk);
+  }
+  py::dict d;
+  d["days"] = to_numpy(days);
+  d["survival"] = to_numpy(survival);
+  d["at_risk"] = to_numpy(at_risk);
+  return d;
+}
+
 }  // namespace
 
 void bind_funnel(py::module_& m) {
@@ -160,7 +177,8 @@ void bind_funnel(py::module_& m) {
       .def_readonly("warnings", &sf::funnel_report::warnings)
       .def("stage_table", &stage_table)
       .def("drop_off_table", &drop_off_table)
-      .def("transition_table", &transition_table);
+      .def("transition_table", &transition_table)
+      .def("survival", &survival_table, py::arg("stage"));
 
   py::class_<sf::grouped_funnel_report>(m, "GroupedFunnelReport")
       .def_readonly("by", &sf::grouped_funnel_report::by)

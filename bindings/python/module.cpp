@@ -13,6 +13,7 @@ void bind_activity(py::module_& m);
 void bind_audit(py::module_& m);
 void bind_reps(py::module_& m);
 void bind_markov(py::module_& m);
+void bind_window(py::module_& m);
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "salesfunnel's compiled core (private: use the salesfunnel package)";
@@ -24,4 +25,5 @@ PYBIND11_MODULE(_core, m) {
   bind_audit(m);
   bind_reps(m);
   bind_markov(m);
+  bind_window(m);
 }

@@ -14,6 +14,8 @@ from .log import EventLog, read_events
 from .funnel import (FunnelReport, FunnelStats, GroupedFunnelReport, Waterfall, funnel,
                      funnel_stats, report_from_stats, waterfall)
 from .model import Forecast, MarkovModel, Scenario, compare
+from .window import (GroupedWindowFunnel, WindowFunnel, WindowFunnelStats, window_funnel,
+                     window_funnel_stats)
 from . import templates, datasets
 from .methodology import (Audit, GreatConversations, MeetingLog, audit, batches,
                           buyer_accountability, compare_reps, coverage, great_conversations,
@@ -38,4 +40,6 @@ __all__ = ["StageGraph", "EventLog", "read_events", "FunnelReport", "FunnelStats
            "datasets",
            "__version__", "MarkovModel", "Scenario", "Forecast", "compare", "great_conversations", "GreatConversations", "meetings", "MeetingLog",
            "rules", "audit", "Audit", "buyer_accountability", "coverage", "compare_reps",
-           "reallocate_leads", "batches", "plan_great_conversations", *_errors_all]
+           "reallocate_leads", "batches", "plan_great_conversations", "window_funnel",
+           "window_funnel_stats", "WindowFunnel", "GroupedWindowFunnel", "WindowFunnelStats",
+           *_errors_all]

@@ -68,7 +68,7 @@ def _read_events(args, graph):
     return sf.read_events(args.events, stage_dates=dates, **kw)
 
 
-def _load(args):
+def _load(args, need_graph: bool = True):
     import salesfunnel as sf
 
     graph = None
@@ -87,7 +87,7 @@ def _load(args):
     log = _read_events(args, graph)
     if log.num_events == 0:
         raise UserError(f"{args.events}: no events (no data rows): nothing to report")
-    if graph is None:
+    if graph is None and (need_graph or args.won):
         if not args.won:
             raise UserError("give the process: --template NAME, --graph FILE.json, or --won STAGE "
                             "[--lost STAGE ...] to discover it from the data")
@@ -145,8 +145,35 @@ def _parser() -> argparse.ArgumentParser:
     fc.add_argument("--seed", type=int, default=1)
     fc.add_argument("--quota", type=float)
     fc.add_argument("--leads-per-week", type=float, default=0.0)
+    wf = sub.add_parser("window", help="ordered steps done within a window (no graph needed)")
+    _add_input(wf)
+    wf.add_argument("--steps", required=True,
+                    help='comma-separated steps; "|" joins names that complete one step, '
+                         'e.g. "MQL,SQL,Meeting booked|Meeting held"')
+    wf.add_argument("--within", required=True, help="the window from the first step, e.g. 14D")
+    wf.add_argument("--order", choices=["ordered", "strict", "any"], default="ordered")
+    wf.add_argument("--by", help="rep, an attribute, cohort_week or cohort_month (a trend)")
     sub.add_parser("demo", help="print the funnel report of the bundled BPI 2012 data")
     return ap
+
+
+def _window(log, args) -> None:
+    """Prints the window funnel (or, with --by, conversion per group)."""
+    import salesfunnel as sf
+
+    steps = [[n.strip() for n in step.split("|") if n.strip()] for step in args.steps.split(",")]
+    if not all(steps):
+        raise UserError(f"--steps {args.steps!r}: a step is empty")
+    w = sf.window_funnel(log, steps, args.within, order=args.order, as_of=args.as_of, by=args.by)
+    for note in ([] if args.by else w.warnings):
+        print(f"salesfunnel: warning: {note}", file=sys.stderr)
+    with pd.option_context("display.width", 160, "display.max_columns", 20):
+        if args.by:
+            print(w.trend().to_string(float_format="{:.1%}".format))
+        else:
+            cols = ["entered", "converted", "immature", "conversion", "cumulative",
+                    "median_days_from_previous"]
+            print(w.to_pandas()[cols].to_string(float_format="{:.3f}".format))
 
 
 #: Modules the command-line tool may miss; the "cli" extra brings them (pyarrow is a
@@ -171,7 +198,10 @@ def _run(argv: list[str] | None) -> int:
         return demo()
     import salesfunnel as sf
     try:
-        log = _load(args)
+        log = _load(args, need_graph=args.command != "window")
+        if args.command == "window":
+            _window(log, args)
+            return 0
         when = {"as_of": args.as_of, "stale_after": args.stale_after}
         for w in sf.funnel(log, **when).warnings:
             print(f"salesfunnel: warning: {w}", file=sys.stderr)

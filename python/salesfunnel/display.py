@@ -70,3 +70,22 @@ def forecast_html(forecast) -> str:
     quota = "" if forecast.quota is None else (
         f"; P(wins &ge; {forecast.quota:g}) = {forecast.p_hit_quota:.1%}")
     return (f"<div><b>Forecast</b>{quota}{q.to_html(float_format=lambda v: f'{v:,.1f}')}</div>")
+
+
+def window_funnel_html(w) -> str:
+    """The steps with a bar per step, conversion over mature deals and times."""
+    df = w.to_pandas()
+    top = float(df["converted"].max() or 1)
+    rows = []
+    for step, r in df.iterrows():
+        conv = "" if np.isnan(r["conversion"]) else (
+            f"{r['conversion']:.1%} <small>({r['conversion_low']:.0%}&ndash;{r['conversion_high']:.0%})</small>")
+        med = "" if np.isnan(r["median_days_from_previous"]) else f"{r['median_days_from_previous']:.1f}"
+        rows.append(f"<tr><td>{html.escape(str(step))}</td><td>{_bar(r['converted'], top, KIND_COLORS['open'])} "
+                    f"{r['converted']:,}</td><td>{r['immature']:,}</td><td>{conv}</td>"
+                    f"<td>{r['cumulative']:.1%}</td><td>{med}</td></tr>".replace(">nan%<", "><"))
+    head = ("<tr><th>Step</th><th>Converted</th><th>Immature</th><th>Conversion (95%)</th>"
+            "<th>From step 1</th><th>Median days from previous</th></tr>")
+    notes = "".join(f"<li>{html.escape(s)}</li>" for s in w.warnings)
+    return (f"<div><b>WindowFunnel</b>: within {w.within}, order {w.order}, as of {w.as_of}"
+            f"{f'<ul>{notes}</ul>' if notes else ''}<table>{head}{''.join(rows)}</table></div>")

@@ -190,6 +190,15 @@ class FunnelReport(FrameMixin):
                           aggfunc="sum", fill_value=0)
         return m.reindex(index=stages, columns=stages, fill_value=0).astype(np.int64)
 
+    def survival(self, stage: str) -> pd.DataFrame:
+        """The Kaplan-Meier curve of the time deals spend in ``stage`` (open
+        stays censored): days, the share still in the stage just after, and
+        the stays at risk just before; starts at (0, 1.0, all stays).
+
+        >>> sf.funnel(log).survival("Contact").query("survival <= 0.5").head(1)   # the median
+        """
+        return pd.DataFrame(self._r.survival(stage))
+
     def by(self, key: str) -> "GroupedFunnelReport":
         """The same report per "rep", per attribute column, or per entry cohort
         ("cohort_week" / "cohort_month").

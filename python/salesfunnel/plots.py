@@ -20,7 +20,8 @@ import pandas as pd
 
 __all__ = ["funnel_chart", "funnel_segments", "value_funnel", "value_by_stage", "sankey",
            "time_in_stage", "km_curves", "rep_conversion", "cohort_heatmap", "forecast_fan",
-           "scenario_bars", "waterfall_chart", "subtitle", "KIND_COLORS"]
+           "scenario_bars", "waterfall_chart", "subtitle", "KIND_COLORS", "window_segments",
+           "window_funnel_chart", "window_curve", "window_trend"]
 
 #: Stage colours by kind, shared by every picture and the HTML display.
 KIND_COLORS = {"entry": "#6baed6", "open": "#9ecae1", "won": "#74c476", "lost": "#fb6a4a",
@@ -382,10 +383,7 @@ def time_in_stage(report, ax=None, *, source: str | None = None):
 
 def km_curves(report, stages=None, ax=None, *, source: str | None = None):
     """Kaplan-Meier time-in-stage curves: the share of deals still in each
-    stage after d days (open stays censored). Drawn from
-    ``report.survival()`` when the core provides it; until then, from the
-    two points of each curve the report holds (the median at 50% and the p90
-    at 10%), marked as such.
+    stage after d days, open stays censored (``report.survival(stage)``).
 
     >>> fig = sf.plots.km_curves(sf.funnel(log), stages=["Pre-accepted", "Finalized"])
     """
@@ -394,30 +392,17 @@ def km_curves(report, stages=None, ax=None, *, source: str | None = None):
         stages = [s for s in df.index if df.loc[s, "kind"] in ("entry", "open", "nurture")
                   and df.loc[s, "stays_completed"] > 0]
     fig, ax = _figure(ax, (8, 4.2))
-    survival = getattr(report, "survival", None)
     for i, stage in enumerate(stages):
-        color = f"C{i % 10}"
-        if survival is not None:
-            s = survival(stage)
-            ax.step(np.r_[0.0, s["days"]], np.r_[1.0, s["survival"]], where="post", color=color,
-                    label=stage)
-            continue
-        m, p = df.loc[stage, "median_days"], df.loc[stage, "p90_days"]
-        points = [(x, yv) for x, yv in ((m, 0.5), (p, 0.1)) if x == x]
-        ax.plot([x for x, _ in points], [yv for _, yv in points], "o", color=color,
-                label=f"{stage}: median {_days(m)}, p90 {_days(p)}")
-    if survival is None:
-        for level in (0.5, 0.1):
-            ax.axhline(level, color="#dddddd", lw=0.8, zorder=0)
+        s = report.survival(stage)
+        ax.step(s["days"], s["survival"], where="post", color=f"C{i % 10}",
+                label=f"{stage}: median {_days(df.loc[stage, 'median_days'])}")
     _percent_axis(ax.yaxis)
     ax.set_ylim(0, 1.02)
     ax.set_xlim(left=0)
     ax.set_xlabel("days in stage")
     ax.set_ylabel("deals still in the stage")
-    what = "Time in stage: share of deals still there after d days (Kaplan-Meier)"
-    if survival is None:
-        what = "Time in stage: Kaplan-Meier median (50%) and p90 (10%)"
-    _title(ax, what, _source(report, source), _as_of(report))
+    _title(ax, "Time in stage: share of deals still there after d days (Kaplan-Meier)",
+           _source(report, source), _as_of(report))
     _legend_below(ax, ncol=3)
     return fig
 
@@ -630,4 +615,113 @@ def waterfall_chart(waterfall, ax=None, values: bool = False, *, source: str | N
     _count_axis(ax.yaxis)
     _title(ax, f"Open pipeline: what changed {waterfall.start:%d %b} to {waterfall.end:%d %b %Y}",
            _source(waterfall._log, source), waterfall.end)
+    return fig
+
+
+# ---------------------------------------------------------------- window funnels
+
+def window_segments(w) -> pd.DataFrame:
+    """The window-funnel chart's numbers: per step, the deals that entered it
+    split into ``did it`` (within the window), ``window still open``
+    (immature: not counted as dropped) and ``dropped``; they sum to ``entered``.
+
+    >>> sf.plots.window_segments(sf.window_funnel(log, ["MQL", "SQL"], "14D")).sum(axis=1)
+    """
+    df = w.to_pandas()
+    return pd.DataFrame({"did it": df["converted"], "window still open": df["immature"],
+                         "dropped": df["mature"] - df["converted"]}, index=df.index).astype(np.int64)
+
+
+_WINDOW_COLORS = {"did it": _CONTINUED, "window still open": _OPEN, "dropped": _EXIT_COLORS[0]}
+
+
+def window_funnel_chart(w, ax=None, *, source: str | None = None):
+    """One bar per step, as long as the deals that entered it (did the
+    previous step), split into those that did the step within the window,
+    those still inside their window, and those that dropped.
+
+    >>> fig = sf.plots.window_funnel_chart(sf.window_funnel(log, ["A_SUBMITTED", "A_ACCEPTED"], "30D"))
+    """
+    seg = window_segments(w)
+    df = w.to_pandas()
+    fig, ax = _figure(ax, (9, 0.85 * len(seg) + 2.2))
+    top = int(seg.sum(axis=1).max()) if len(seg) else 0
+    y = np.arange(len(seg))[::-1].astype(float)
+    left = np.zeros(len(seg))
+    for col in seg.columns:
+        values = seg[col].to_numpy(dtype=float)
+        ax.barh(y, values, left=left, height=0.5, color=_WINDOW_COLORS[col],
+                label=col if col != "dropped" else "dropped (window closed)")
+        for yi, x0, v in zip(y, left, values):
+            if top and v >= 0.045 * top:
+                ax.text(x0 + v / 2, yi, f"{v:,.0f}", ha="center", va="center", fontsize=8,
+                        color="white" if col == "did it" else "#222")
+        left += values
+    for j, (yi, step) in enumerate(zip(y, seg.index)):
+        r = df.loc[step]
+        rate = "" if j == 0 or np.isnan(r["conversion"]) else (
+            f" · {r['conversion']:.0%} of mature deals ({r['conversion_low']:.0%}–{r['conversion_high']:.0%})")
+        ax.text(0, yi + 0.3, f"{j + 1}. {step}: {int(r['converted']):,} did it{rate}", va="bottom",
+                ha="left", fontsize=9)
+    ax.set_yticks([])
+    ax.set_ylim(-0.6, len(seg) - 0.2)
+    ax.set_xlim(0, max(top, 1) * 1.02)
+    _count_axis(ax.xaxis)
+    ax.set_xlabel("deals")
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    days = w.within / pd.Timedelta(days=1)
+    order = {"ordered": "in order", "strict": "in strict order", "any": "in any order"}[w.order]
+    _title(ax, f"Steps done {order} within {days:g} days of the first", source, w.as_of)
+    _legend_below(ax, ncol=3)
+    return fig
+
+
+def window_curve(w, ax=None, *, source: str | None = None):
+    """The share of step-1 deals that did each later step by each day of the
+    window (Kaplan-Meier: deals still inside their window are censored).
+
+    >>> fig = sf.plots.window_curve(sf.window_funnel(log, ["A_SUBMITTED", "A_ACCEPTED"], "30D"))
+    """
+    wide = w.curve(wide=True)
+    fig, ax = _figure(ax, (8, 4.2))
+    for i, step in enumerate(wide.columns[1:], start=1):
+        ax.step(np.r_[0.0, wide.index], np.r_[0.0, wide[step]], where="pre", color=f"C{i % 10}",
+                label=f"{i + 1}. {step}: {wide[step].iloc[-1]:.0%} by day {wide.index[-1]:g}")
+    _percent_axis(ax.yaxis)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlim(0, wide.index[-1] if len(wide) else 1)
+    ax.set_xlabel(f"days after {wide.columns[0] if len(wide.columns) else 'step 1'}")
+    ax.set_ylabel("share of step-1 deals")
+    _title(ax, "Conversion by day of the window (Kaplan-Meier)", source, w.as_of)
+    _legend_below(ax, ncol=2)
+    return fig
+
+
+def window_trend(grouped, ax=None, *, source: str | None = None):
+    """Conversion from step 1 to the last step within the window per group
+    (Kaplan-Meier, so recent groups with open windows are not inflated), with
+    the deals that entered each group: with ``by="cohort_month"``, a trend by
+    entry month.
+
+    >>> fig = sf.plots.window_trend(sf.window_funnel(log, ["A", "B"], "30D", by="cohort_month"))
+    """
+    t = grouped.to_pandas()
+    last = grouped.trend().columns[-1]
+    rows = t.xs(last, level="step")
+    first = t.groupby(level=0, sort=False)["entered"].first()
+    fig, ax = _figure(ax, (max(6, 0.45 * len(rows) + 2), 4.2))
+    x = np.arange(len(rows))
+    share = rows["km_cumulative"].fillna(0.0)
+    ax.bar(x, share, color=_CONTINUED, width=0.6)
+    for xi, (g, v) in zip(x, share.items()):
+        ax.text(xi, v + 0.01, f"{v:.0%}\nn={int(first[g]):,}", ha="center", va="bottom", fontsize=7)
+    ax.set_xticks(x, [str(g) for g in rows.index], rotation=45 if len(rows) > 8 else 0, ha="right"
+                  if len(rows) > 8 else "center", fontsize=8)
+    _percent_axis(ax.yaxis)
+    ax.set_ylim(0, 1.15)
+    ax.set_ylabel(f"did '{last}' within the window (KM)")
+    first_step = grouped.trend().columns[0]
+    as_of = grouped[grouped.groups[0]].as_of if len(grouped) else None
+    _title(ax, f"{first_step} to {last}, by {grouped.by.replace('_', ' ')}", source, as_of)
     return fig

@@ -146,9 +146,14 @@ def test_time_in_stage_draws_the_p90_and_median(five_log):
     assert [b.get_width() for b in median] == pytest.approx(df["median_days"].fillna(0).tolist())
     ax = sf.plots.km_curves(rep).axes[0]
     assert ax.yaxis.get_major_formatter()(0.5, 0) == "50%"
-    stage_median = {ln.get_label().split(":")[0]: ln.get_xdata()[0] for ln in ax.lines
-                    if ":" in ln.get_label()}
+    # Each line is the stage's Kaplan-Meier curve: it first falls to 50% at the median.
+    stage_median = {ln.get_label().split(":")[0]: ln.get_xdata()[np.argmax(ln.get_ydata() <= 0.5 + 1e-12)]
+                    for ln in ax.lines if ":" in ln.get_label()}
+    assert stage_median
     assert stage_median == pytest.approx(df.loc[list(stage_median), "median_days"].to_dict())
+    curve = rep.survival("Contact")
+    assert curve["survival"].iloc[0] == 1.0 and curve["survival"].is_monotonic_decreasing
+    assert curve["at_risk"].iloc[0] == df.loc["Contact", "stays_completed"] + df.loc["Contact", "stays_censored"]
 
 
 def test_cohort_heatmap_and_scenarios_carry_values():

@@ -110,7 +110,7 @@ def test_readme_command_lines_run_on_the_csv_its_blocks_wrote(runs):
     assert all(o is None for o in outcomes), "the README's Python blocks must run first"
     assert (workdir / "events.csv").exists()
     lines = commands(ROOT / "README.md")
-    assert [c[0] for c in lines] == ["report", "plan", "forecast"]
+    assert [c[0] for c in lines] == ["report", "plan", "forecast", "window"]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         [str(pathlib.Path(sf.__file__).parents[1]), *filter(None, [os.environ.get("PYTHONPATH")])])}
     for args in lines:
