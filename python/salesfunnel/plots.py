@@ -209,6 +209,32 @@ def _stage_caption(stage: str, reached: int, top: int, step: float) -> str:
     return f"{stage}: {reached:,} entered · {share}{go_on}"
 
 
+def _split_bars(ax, seg: pd.DataFrame, colors: dict, labels: dict, dark: set, captions: list) -> None:
+    """The one split-bar funnel drawing: a bar per row of ``seg`` (top row
+    first), its parts side by side in column order, counts on wide parts
+    (white on the ``dark`` colours), a caption above each bar, a count axis."""
+    top = int(seg.sum(axis=1).max()) if len(seg) else 0
+    y = np.arange(len(seg))[::-1].astype(float)
+    left = np.zeros(len(seg))
+    for col in seg.columns:
+        values = seg[col].to_numpy(dtype=float)
+        ax.barh(y, values, left=left, height=0.5, color=colors[col], label=labels.get(col, col))
+        for yi, x0, v in zip(y, left, values):
+            if top and v >= 0.045 * top:
+                ax.text(x0 + v / 2, yi, f"{v:,.0f}", ha="center", va="center", fontsize=8,
+                        color="white" if col in dark else "#222")
+        left += values
+    for yi, caption in zip(y, captions):
+        ax.text(0, yi + 0.3, caption, va="bottom", ha="left", fontsize=9)
+    ax.set_yticks([])
+    ax.set_ylim(-0.6, len(seg) - 0.2)
+    ax.set_xlim(0, max(top, 1) * 1.02)
+    _count_axis(ax.xaxis)
+    ax.set_xlabel("deals")
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+
+
 def funnel_chart(report, ax=None, *, source: str | None = None, interactive: bool = False):
     """The funnel: one bar per main-path stage, as long as the deals that
     entered it; the bar is split into the deals that went on (the next bar),
@@ -222,31 +248,12 @@ def funnel_chart(report, ax=None, *, source: str | None = None, interactive: boo
     if interactive:
         return _funnel_plotly(report, seg, src, as_of)
     fig, ax = _figure(ax, (9, 0.85 * len(seg) + 2.2))
-    colors = _segment_colors(seg.columns)
     reached = seg.sum(axis=1)
     top = int(reached.iloc[0]) if len(seg) else 0
     step = report.to_pandas()["step_conversion"]
-    y = np.arange(len(seg))[::-1].astype(float)
-    left = np.zeros(len(seg))
-    for col in seg.columns:
-        values = seg[col].to_numpy(dtype=float)
-        ax.barh(y, values, left=left, height=0.5, color=colors[col], label=_segment_label(col))
-        for yi, x0, v in zip(y, left, values):   # counts on wide parts, dark on light colours
-            if top and v >= 0.045 * top:
-                dark = col in ("continued", "won here")
-                ax.text(x0 + v / 2, yi, f"{v:,.0f}", ha="center", va="center", fontsize=8,
-                        color="white" if dark else "#222")
-        left += values
-    for yi, stage in zip(y, seg.index):
-        ax.text(0, yi + 0.3, _stage_caption(stage, int(reached[stage]), top, step[stage]),
-                va="bottom", ha="left", fontsize=9)
-    ax.set_yticks([])
-    ax.set_ylim(-0.6, len(seg) - 0.2)
-    ax.set_xlim(0, max(top, 1) * 1.02)
-    _count_axis(ax.xaxis)
-    ax.set_xlabel("deals")
-    for side in ("top", "right", "left"):
-        ax.spines[side].set_visible(False)
+    captions = [_stage_caption(stage, int(reached[stage]), top, step[stage]) for stage in seg.index]
+    _split_bars(ax, seg, _segment_colors(seg.columns), {c: _segment_label(c) for c in seg.columns},
+                {"continued", "won here"}, captions)
     won = [s for s in seg.index if report.graph.kinds[s] == "won"]
     _title(ax, f"Where deals fall out: {seg.index[0]} to {won[0] if won else seg.index[-1]}",
            src, as_of)
@@ -645,31 +652,13 @@ def window_funnel_chart(w, ax=None, *, source: str | None = None):
     seg = window_segments(w)
     df = w.to_pandas()
     fig, ax = _figure(ax, (9, 0.85 * len(seg) + 2.2))
-    top = int(seg.sum(axis=1).max()) if len(seg) else 0
-    y = np.arange(len(seg))[::-1].astype(float)
-    left = np.zeros(len(seg))
-    for col in seg.columns:
-        values = seg[col].to_numpy(dtype=float)
-        ax.barh(y, values, left=left, height=0.5, color=_WINDOW_COLORS[col],
-                label=col if col != "dropped" else "dropped (window closed)")
-        for yi, x0, v in zip(y, left, values):
-            if top and v >= 0.045 * top:
-                ax.text(x0 + v / 2, yi, f"{v:,.0f}", ha="center", va="center", fontsize=8,
-                        color="white" if col == "did it" else "#222")
-        left += values
-    for j, (yi, step) in enumerate(zip(y, seg.index)):
+    captions = []
+    for j, step in enumerate(seg.index):
         r = df.loc[step]
         rate = "" if j == 0 or np.isnan(r["conversion"]) else (
             f" · {r['conversion']:.0%} of mature deals ({r['conversion_low']:.0%}–{r['conversion_high']:.0%})")
-        ax.text(0, yi + 0.3, f"{j + 1}. {step}: {int(r['converted']):,} did it{rate}", va="bottom",
-                ha="left", fontsize=9)
-    ax.set_yticks([])
-    ax.set_ylim(-0.6, len(seg) - 0.2)
-    ax.set_xlim(0, max(top, 1) * 1.02)
-    _count_axis(ax.xaxis)
-    ax.set_xlabel("deals")
-    for side in ("top", "right", "left"):
-        ax.spines[side].set_visible(False)
+        captions.append(f"{j + 1}. {step}: {int(r['converted']):,} did it{rate}")
+    _split_bars(ax, seg, _WINDOW_COLORS, {"dropped": "dropped (window closed)"}, {"did it"}, captions)
     days = w.within / pd.Timedelta(days=1)
     order = {"ordered": "in order", "strict": "in strict order", "any": "in any order"}[w.order]
     _title(ax, f"Steps done {order} within {days:g} days of the first", source, w.as_of)
