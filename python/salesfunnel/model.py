@@ -317,7 +317,9 @@ class MarkovModel:
         # deals come from a log with no amount column or new leads have no amount.
         unknown_open = len(stages) > 0 and not _has_amounts(log)
         unknown_new = float(leads_per_week) > 0 and math.isnan(float(new_deal_amount))
-        return Forecast(r, quota, period_days, revenue_known=not (unknown_open or unknown_new))
+        f = Forecast(r, quota, period_days, revenue_known=not (unknown_open or unknown_new))
+        f.as_of = _start_of(log, self._as_of if log is self._log else None)
+        return f
 
     def _repr_html_(self) -> str:
         from .display import model_html
@@ -459,6 +461,14 @@ def compare(model: MarkovModel, *scenarios: Scenario, leads_per_week: float = 0.
     return df
 
 
+def _start_of(log: EventLog | None, ticks: int | None):
+    """When a forecast starts: the log's as_of (its latest event by default), as a Timestamp."""
+    if log is None or not hasattr(log, "_time_values"):
+        return None
+    ticks = log._log.max_time if ticks is None else ticks
+    return pd.Timestamp(log._time_values(np.array([ticks], dtype=np.int64))[0])
+
+
 class Forecast(FrameMixin):
     """The Monte Carlo forecast: per-trial wins and revenue, quantiles, quota odds.
 
@@ -470,6 +480,8 @@ class Forecast(FrameMixin):
         self._f = core
         self.quota = quota
         self.period_days = period_days
+        #: When the forecast starts (the fitted log's as_of), so charts show dates.
+        self.as_of = None
         # False when the deals had no amounts: revenue is then NaN, not the 0.0 C++ sums to.
         self._revenue_known = revenue_known
 

@@ -18,7 +18,7 @@ import math
 import numpy as np
 import pandas as pd
 
-__all__ = ["funnel_chart", "funnel_segments", "value_funnel", "value_by_stage", "sankey",
+__all__ = ["funnel_chart", "funnel_segments", "value_funnel", "value_by_stage", "sankey", "sankey_layout",
            "time_in_stage", "km_curves", "rep_conversion", "cohort_heatmap", "forecast_fan",
            "scenario_bars", "waterfall_chart", "subtitle", "KIND_COLORS", "window_segments",
            "window_funnel_chart", "window_curve", "window_trend"]
@@ -337,12 +337,16 @@ def value_funnel(model, log=None, ax=None, *, source: str | None = None, currenc
 
 # ---------------------------------------------------------------- flows
 
-def sankey(report, *, source: str | None = None, interactive: bool = True):
-    """Flows between stages (plotly Sankey): link widths are transition
-    counts, node labels carry the deals that reached each stage.
+def sankey(report, ax=None, *, source: str | None = None, interactive: bool = True):
+    """Flows between stages: link widths are transition counts, node labels
+    carry the deals that reached each stage. Interactive (plotly) by default;
+    ``interactive=False`` draws the same flows with matplotlib.
 
     >>> sf.plots.sankey(sf.funnel(log), source="BPI Challenge 2012").show()
+    >>> fig = sf.plots.sankey(sf.funnel(log), interactive=False)
     """
+    if not interactive:
+        return _sankey_static(report, ax, source)
     go = _go()
     t = report.transitions()
     stages = report.graph.stages
@@ -357,6 +361,84 @@ def sankey(report, *, source: str | None = None, interactive: bool = True):
               "value": t["count"].tolist()}))
     fig.update_layout(title=_plotly_title("How deals move between stages (deals per move)",
                                           _source(report, source), _as_of(report)))
+    return fig
+
+
+def sankey_layout(report) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The static Sankey's numbers: nodes (stage, column, size = the larger
+    of deals reached and moves in or out) and links (from, to, count), the
+    moves with a count.
+
+    >>> nodes, links = sf.plots.sankey_layout(sf.funnel(log))
+    """
+    links = report.transitions()
+    links = links[links["count"] > 0].reset_index(drop=True)
+    df = report.to_pandas()
+    column = {s: int(r) for s, r in df["main_rank"].items() if r >= 0}
+    for s in df.index:   # a stage off the main path sits just right of what flows into it
+        if s not in column:
+            into = links.loc[links["to_stage"] == s, "from_stage"]
+            column[s] = 1 + max((column.get(p, 0) for p in into), default=-1)
+    flow_in = links.groupby("to_stage")["count"].sum()
+    flow_out = links.groupby("from_stage")["count"].sum()
+    nodes = pd.DataFrame({"stage": df.index, "column": [column[s] for s in df.index],
+                          "reached": df["reached"].to_numpy(), "kind": df["kind"].to_numpy()})
+    nodes["size"] = np.maximum.reduce([nodes["reached"].to_numpy(),
+                                       flow_in.reindex(nodes["stage"], fill_value=0).to_numpy(),
+                                       flow_out.reindex(nodes["stage"], fill_value=0).to_numpy()])
+    return nodes[nodes["size"] > 0].reset_index(drop=True), links
+
+
+def _band(ax, x0, y0, x1, y1, h, color) -> None:
+    """A flow band of height h from (x0, y0) to (x1, y1), tops given, as two cubic curves."""
+    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path
+    xm = (x0 + x1) / 2
+    verts = [(x0, y0), (xm, y0), (xm, y1), (x1, y1), (x1, y1 - h), (xm, y1 - h), (xm, y0 - h),
+             (x0, y0 - h), (x0, y0)]
+    codes = [Path.MOVETO] + [Path.CURVE4] * 3 + [Path.LINETO] + [Path.CURVE4] * 3 + [Path.CLOSEPOLY]
+    ax.add_patch(PathPatch(Path(verts, codes), facecolor=color, edgecolor="none", alpha=0.45,
+                           gid="sankey-link"))
+
+
+def _sankey_static(report, ax, source):
+    from matplotlib.patches import Rectangle
+    nodes, links = sankey_layout(report)
+    fig, ax = _figure(ax, (11, 5.5))
+    width, gap = 0.12, 0.04
+    per_col = nodes.groupby("column")["size"].sum()
+    unit = (1 - gap * (nodes.groupby("column").size().max() - 1)) / per_col.max()
+    top = {}
+    for _, col in nodes.groupby("column"):
+        y = 1.0
+        for _, n in col.iterrows():
+            h = n["size"] * unit
+            top[n["stage"]] = y
+            ax.add_patch(Rectangle((n["column"], y - h), width, h, color=KIND_COLORS[n["kind"]],
+                                   gid="sankey-node"))
+            ax.text(n["column"] + width + 0.02, y - h / 2, f"{n['stage']}\n{int(n['reached']):,}",
+                    va="center", ha="left", fontsize=8, zorder=3,
+                    bbox={"facecolor": "white", "alpha": 0.75, "edgecolor": "none", "pad": 1})
+            y -= h + gap
+    column = dict(zip(nodes["stage"], nodes["column"]))
+    links = links.assign(h=links["count"] * unit, y_to=links["to_stage"].map(top),
+                         y_from=links["from_stage"].map(top))
+    # Bands leave a node in the order of their targets, top first, and enter
+    # in the order of their sources, so they cross as little as they can.
+    links["out"] = links.sort_values("y_to", ascending=False).groupby("from_stage")["h"].cumsum() - links["h"]
+    links["in"] = links.sort_values(["y_from"], ascending=False).groupby("to_stage")["h"].cumsum() - links["h"]
+    for _, ln in links.iterrows():
+        a, b = ln["from_stage"], ln["to_stage"]
+        lost = report.graph.kinds[b] == "lost"
+        _band(ax, column[a] + width, top[a] - ln["out"], column[b], top[b] - ln["in"], ln["h"],
+              KIND_COLORS["lost"] if lost else "#9ecae1")
+    lowest = min((links["y_from"] - links["out"] - links["h"]).min(),
+                 (links["y_to"] - links["in"] - links["h"]).min(), 0.0) if len(links) else 0.0
+    ax.set_xlim(-0.1, nodes["column"].max() + 1.0)
+    ax.set_ylim(lowest - 0.05, 1.02)
+    ax.axis("off")
+    _title(ax, "How deals move between stages (band width: deals per move)", _source(report, source),
+           _as_of(report))
     return fig
 
 

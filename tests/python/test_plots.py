@@ -101,7 +101,11 @@ def test_forecast_without_amounts_says_so():
     f = m.forecast(horizon_days=14, trials=100, seed=1)
     ax = f.plot().axes[0]
     assert "Revenue: no amounts in the data" in [t.get_text() for t in ax.texts]
-    assert ax.get_xlabel() == "days after the last event"     # no start given: days, said so
+    # The forecast knows when it starts (the fitted log's latest event): dates, not days.
+    assert f.as_of == pd.Timestamp(log.to_pandas()["time"].max())
+    assert ax.get_xlabel() == "date"
+    f.as_of = None                                            # no start known: days, said so
+    assert f.plot().axes[0].get_xlabel() == "days after the last event"
 
 
 def test_value_funnel_weights_amounts_by_win_probability(five_log):
@@ -179,3 +183,20 @@ def test_html_display_names_stages_and_counts(five_log):
     assert "Lead" in sf.templates.sales_cycle()._repr_html_()
     m = sf.MarkovModel.fit(five_log, as_of=AS_OF)
     assert "30.0%" in m._repr_html_()   # P(won | Lead) = 0.3
+
+
+def test_static_sankey_draws_every_move_to_scale(five_log):
+    rep = sf.funnel(five_log, as_of=AS_OF)
+    nodes, links = sf.plots.sankey_layout(rep)
+    t = rep.transitions()
+    assert len(links) == int((t["count"] > 0).sum())
+    assert nodes.set_index("stage")["reached"].to_dict() == {
+        s: r for s, r in rep.to_pandas()["reached"].items() if s in set(nodes["stage"])}
+    ax = sf.plots.sankey(rep, interactive=False).axes[0]
+    bands = [p for p in ax.patches if p.get_gid() == "sankey-link"]
+    boxes = [p for p in ax.patches if p.get_gid() == "sankey-node"]
+    assert len(bands) == len(links) and len(boxes) == len(nodes)
+    heights = sorted(p.get_height() for p in boxes)
+    # Node heights are proportional to their sizes: one scale for every node.
+    assert np.allclose(np.array(heights) / sorted(nodes["size"]), heights[-1] / nodes["size"].max())
+    assert "How deals move" in ax.get_title(loc="left")
