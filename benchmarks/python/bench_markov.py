@@ -95,6 +95,11 @@ def main():
                  median_seconds(core.analyze, a.reps)))
     rows.append(("salesfunnel MarkovModel.absorption() (pandas out)",
                  median_seconds(model.absorption, a.reps // 4)))
+    # A fresh model's first win_probability() solves the chain; later calls reuse the solve.
+    rows.append(("salesfunnel fresh model .win_probability() (solve + pandas)",
+                 median_seconds(lambda: sf.MarkovModel(core).win_probability(), a.reps // 4)))
+    rows.append(("salesfunnel .win_probability() again (solved once per model)",
+                 median_seconds(model.win_probability, a.reps // 4)))
     rows.append(("numpy solve(I - Q, R)", median_seconds(lambda: np.linalg.solve(np.eye(t) - Q, R), a.reps)))
     try:
         from pydtmc import MarkovChain

@@ -12,6 +12,7 @@ scenarios, reverse planning, Monte Carlo forecast.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Callable, Mapping
 
@@ -36,6 +37,13 @@ def _has_amounts(log: EventLog | None) -> bool:
     return log is not None and log._log.has_amount
 
 
+@functools.lru_cache(maxsize=256)
+def _stage_index(names: tuple[str, ...]) -> pd.Index:
+    """One (immutable) pandas index per list of stage names: building a string
+    index costs ~100 µs, far more than solving a 50-stage chain."""
+    return pd.Index(names)
+
+
 class MarkovModel:
     """Stages as states, won and lost stages absorbing; probabilities from the
     observed moves out of each stage (open deals contribute no exit)."""
@@ -44,6 +52,10 @@ class MarkovModel:
         self._m = core
         self._log = log
         self._as_of = None
+        # A model never changes (what-ifs make new ones), so its solve and its
+        # stage index are computed once, on first use.
+        self._solved: dict | None = None
+        self._index: pd.Index | None = None
 
     @classmethod
     def fit(cls, log: EventLog, prior: float = 0.0, as_of=None, *, stale_after=None) -> "MarkovModel":
@@ -91,8 +103,10 @@ class MarkovModel:
         """
         return StageGraph._wrap(self._m.graph)
 
-    def _stages(self) -> list[str]:
-        return list(self._m.graph.stage_names)
+    def _stages(self) -> pd.Index:
+        if self._index is None:
+            self._index = _stage_index(tuple(self._m.graph.stage_names))
+        return self._index
 
     def transition_matrix(self) -> pd.DataFrame:
         """P(next stage | leaving stage), stage x stage.
@@ -121,7 +135,9 @@ class MarkovModel:
         return pd.Series(np.asarray(self._m.dwell_days()), index=self._stages(), name="dwell_days")
 
     def _analysis(self) -> dict:
-        return self._m.analyze()
+        if self._solved is None:
+            self._solved = self._m.analyze()
+        return self._solved
 
     def absorption(self) -> pd.DataFrame:
         """P(ending in each won or lost stage | stage): index stage, one column per absorbing stage.
