@@ -116,9 +116,13 @@ def _asof_sql(k: int) -> str:
 
 
 def duckdb_levels(df: pd.DataFrame, k: int, threads: int) -> np.ndarray:
+    import tempfile
+
     import duckdb
     con = duckdb.connect()
     con.execute(f"SET threads = {threads}")
+    # Spill to the system temp dir (DuckDB's default is ./.tmp beside the script's cwd).
+    con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/bench_window_duckdb'")
     ev = df  # noqa: F841 (a replacement scan)
     con.register("ev", df)
     out = con.execute(_asof_sql(k)).df()
