@@ -66,7 +66,7 @@ def _days(value, what: str) -> float:
         return float(value)
     try:
         return pd.Timedelta(value) / pd.Timedelta(days=1)
-    except (ValueError, TypeError) as e:
+    except (ValueError, TypeError, OverflowError) as e:
         raise ColumnTypeError(f"{what}: expected a duration such as '90D' or a number of days, "
                               f"got {value!r}") from e
 

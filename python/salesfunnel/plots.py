@@ -778,7 +778,8 @@ def window_trend(grouped, ax=None, *, source: str | None = None):
     >>> fig = sf.plots.window_trend(sf.window_funnel(log, ["A", "B"], "30D", by="cohort_month"))
     """
     t = grouped.to_pandas()
-    last = grouped.trend().columns[-1]
+    steps = t.index.get_level_values("step").unique()
+    first_step, last = steps[0], steps[-1]
     rows = t.xs(last, level="step")
     first = t.groupby(level=0, sort=False)["entered"].first()
     fig, ax = _figure(ax, (max(6, 0.45 * len(rows) + 2), 4.2))
@@ -792,7 +793,6 @@ def window_trend(grouped, ax=None, *, source: str | None = None):
     _percent_axis(ax.yaxis)
     ax.set_ylim(0, 1.15)
     ax.set_ylabel(f"did '{last}' within the window (KM)")
-    first_step = grouped.trend().columns[0]
     as_of = grouped[grouped.groups[0]].as_of if len(grouped) else None
     _title(ax, f"{first_step} to {last}, by {grouped.by.replace('_', ' ')}", source, as_of)
     return fig

@@ -15,7 +15,7 @@ import pandas as pd
 from . import _core
 from ._errors import ColumnTypeError
 from ._frames import FrameMixin
-from .funnel import _as_of_ticks
+from .funnel import _as_of_ticks, _days
 from .log import EventLog
 
 __all__ = ["window_funnel", "window_funnel_stats", "WindowFunnel", "GroupedWindowFunnel",
@@ -60,19 +60,13 @@ def _steps(steps) -> list[list[str]]:
 
 def _within_seconds(within) -> int:
     """A window as whole seconds: "14D", "36h", a timedelta, or a number of days."""
-    if isinstance(within, bool):
-        raise ColumnTypeError("within: expected a duration such as '14D', got a bool")
-    if isinstance(within, (int, float, np.integer, np.floating)):
-        if not np.isfinite(within):
-            raise ColumnTypeError(f"within: expected a finite duration, got {within!r}")
-        within = pd.Timedelta(days=float(within))
+    days = _days(within, "within")
     try:
-        td = pd.Timedelta(within)
-    except (ValueError, TypeError, OverflowError) as e:
-        raise ColumnTypeError(f"within: expected a duration such as '14D', got {within!r}"[:200]) from e
-    if pd.isna(td):
-        raise ColumnTypeError("within: expected a duration such as '14D', got NaT")
-    return int(td.total_seconds())
+        if not np.isfinite(days):
+            raise ValueError("not finite")
+        return int(pd.Timedelta(days=days).total_seconds())
+    except (ValueError, OverflowError):
+        raise ColumnTypeError(f"within: expected a finite duration, got {within!r}"[:200]) from None
 
 
 def _exclusions(exclusions) -> list[tuple[int, int, str]]:
