@@ -329,6 +329,11 @@ TEST_CASE("window funnel: statistics of two halves merge to the whole; groups by
   REQUIRE(b.ok());
   REQUIRE(a->merge(*b).ok());
   CHECK(*a == *whole);
+  CHECK(a->merge(*b).code() == absl::StatusCode::kFailedPrecondition);  // b's 3 deals twice
+  auto back = deserialize_window_stats(serialize(*a));
+  REQUIRE(back.ok());
+  CHECK(*back == *whole);
+  CHECK(back->deal_keys.size() == 7);  // d1..d7, d7 too: it has events by as_of
   auto other = compute_window_stats(raw_log(odd), abc(step_order::strict), opt);
   CHECK(a->merge(*other).code() == absl::StatusCode::kInvalidArgument);
   auto later = compute_window_stats(raw_log(odd), abc(), at_day(21));
@@ -338,6 +343,11 @@ TEST_CASE("window funnel: statistics of two halves merge to the whole; groups by
   // (a Thursday; its Monday is 1969-12-29), d4's chosen attempt on day 4
   // (1970-01-05, the next week), d5 and d6 on days 18, 19 (week of 1970-01-19).
   auto by = compute_window_stats_by(raw_log(all), abc(), "cohort_week", opt);
+  REQUIRE(by.ok());
+  auto by_back = deserialize_grouped_window_stats(serialize(*by));
+  REQUIRE(by_back.ok());
+  CHECK(by_back->labels == by->labels);
+  CHECK(by_back->stats == by->stats);
   REQUIRE(by.ok());
   REQUIRE(by->labels == std::vector<std::string>{"1969-12-29", "1970-01-05", "1970-01-19"});
   CHECK(make_window_report(by->stats[0]).steps[0].entered == 3);

@@ -43,6 +43,7 @@
 #include "salesfunnel/core/outcome.hpp"
 #include "salesfunnel/core/stage_graph.hpp"
 #include "salesfunnel/core/time.hpp"
+#include "salesfunnel/detail/hash.hpp"
 #include "salesfunnel/detail/parallel.hpp"
 
 SALESFUNNEL_BEGIN_NAMESPACE
@@ -108,6 +109,10 @@ struct log_issues {
   }
 };
 
+namespace detail {
+struct event_log_io;  // core/serialize.hpp
+}  // namespace detail
+
 /// An immutable, columnar event log. Copies share storage.
 class event_log {
  public:
@@ -140,6 +145,10 @@ class event_log {
   const std::vector<std::string>& deal_str_keys() const { return d_->deal_strs; }
   std::string deal_key(std::int64_t d) const {
     return d_->int_keys ? absl::StrCat(d_->deal_ints[d]) : d_->deal_strs[d];
+  }
+  /// A machine-independent 64-bit hash of deal d's key (detail::deal_key_hash).
+  std::uint64_t deal_hash(std::int64_t d) const {
+    return d_->int_keys ? detail::deal_key_hash(d_->deal_ints[d]) : detail::deal_key_hash(d_->deal_strs[d]);
   }
 
   const std::vector<std::string>& stage_names() const { return d_->stage_names; }
@@ -188,6 +197,7 @@ class event_log {
   absl::StatusOr<event_log> select_deals(std::span<const std::int64_t> deals) const;
 
  private:
+  friend struct detail::event_log_io;
   struct attribute_data {
     std::string name;
     std::vector<std::int32_t> codes;

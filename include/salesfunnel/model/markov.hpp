@@ -64,6 +64,10 @@ struct absorption_result {
   std::vector<double> expected_days_to_win;
 };
 
+namespace detail {
+struct markov_model_io;  // model/serialize.hpp
+}  // namespace detail
+
 /// A fitted or given absorbing Markov model over a stage graph.
 class markov_model {
  public:
@@ -239,6 +243,7 @@ class markov_model {
   absl::StatusOr<absorption_result> analyze() const;
 
  private:
+  friend struct detail::markov_model_io;
   explicit markov_model(const stage_graph& g)
       : g_(g),
         p_(static_cast<std::size_t>(g.num_stages()) * static_cast<std::size_t>(g.num_stages()), 0.0),

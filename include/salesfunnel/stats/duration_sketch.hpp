@@ -113,6 +113,26 @@ class duration_sketch {
 
   const std::vector<std::int64_t>& observed_counts() const { return observed_; }
   const std::vector<std::int64_t>& censored_counts() const { return censored_; }
+  /// The saturating sum of completed stays, in seconds.
+  std::int64_t sum_observed() const { return sum_observed_; }
+
+  /// A sketch from its bucket counts and sum (as read back from a buffer);
+  /// false when a count is negative.
+  bool assign(std::vector<std::int64_t> observed, std::vector<std::int64_t> censored, std::int64_t sum) {
+    std::int64_t n_obs = 0, n_cens = 0;
+    for (auto c : observed) {
+      if (c < 0 || __builtin_add_overflow(n_obs, c, &n_obs)) return false;
+    }
+    for (auto c : censored) {
+      if (c < 0 || __builtin_add_overflow(n_cens, c, &n_cens)) return false;
+    }
+    observed_ = std::move(observed);
+    censored_ = std::move(censored);
+    n_observed_ = n_obs;
+    n_censored_ = n_cens;
+    sum_observed_ = sum;
+    return true;
+  }
 
   friend bool operator==(const duration_sketch& a, const duration_sketch& b) {
     auto trimmed_equal = [](const std::vector<std::int64_t>& x, const std::vector<std::int64_t>& y) {

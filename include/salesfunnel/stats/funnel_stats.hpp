@@ -38,6 +38,7 @@
 #include "salesfunnel/core/stage_graph.hpp"
 #include "salesfunnel/core/time.hpp"
 #include "salesfunnel/detail/parallel.hpp"
+#include "salesfunnel/stats/deal_set.hpp"
 #include "salesfunnel/stats/duration_sketch.hpp"
 
 SALESFUNNEL_BEGIN_NAMESPACE
@@ -73,6 +74,9 @@ struct funnel_stats {
   /// [S] time in stage; [S x S] time before each transition.
   std::vector<duration_sketch> dwell;
   std::vector<duration_sketch> transition_time;
+  /// The deals counted (hashes of their keys), so that merging statistics
+  /// that share a deal is refused (stats/deal_set.hpp).
+  deal_set deal_keys;
 
   /// Empty statistics shaped for `g`, read at `as_of`.
   static funnel_stats empty(const stage_graph& g, std::int64_t as_of, double ticks_per_sec) {
@@ -91,9 +95,9 @@ struct funnel_stats {
     return s;
   }
 
-  /// Adds another partition's statistics. The two must be counted on the
-  /// same graph (equal fingerprints) and read at the same as_of time.
-  absl::Status merge(const funnel_stats& o) {
+  /// OK when `o` was counted on the same graph (equal fingerprints) and
+  /// read at the same as_of time, so the two can merge if their deals differ.
+  absl::Status check_compatible(const funnel_stats& o) const {
     if (o.graph_fingerprint != graph_fingerprint || o.num_stages != num_stages ||
         o.num_ranks != num_ranks) {
       return absl::InvalidArgumentError(
@@ -104,6 +108,15 @@ struct funnel_stats {
           "cannot merge funnel statistics read at different as_of times (", as_of, " and ",
           o.as_of, "); pass the same funnel_options::as_of to both"));
     }
+    return absl::OkStatus();
+  }
+
+  /// Adds another partition's statistics: compatible (check_compatible) and
+  /// counting other deals (a deal counted in both is refused, see deal_keys).
+  absl::Status merge(const funnel_stats& o) {
+    SALESFUNNEL_RETURN_IF_ERROR(check_compatible(o));
+    SALESFUNNEL_RETURN_IF_ERROR(deal_keys.check_disjoint(o.deal_keys, "funnel statistics"));
+    deal_keys.merge(o.deal_keys);
     deals += o.deals;
     events += o.events;
     for (std::size_t i = 0; i < reached.size(); ++i) reached[i] += o.reached[i];
@@ -119,7 +132,7 @@ struct funnel_stats {
            a.graph_fingerprint == b.graph_fingerprint && a.as_of == b.as_of &&
            a.deals == b.deals && a.events == b.events && a.reached == b.reached &&
            a.furthest_final == b.furthest_final && a.transitions == b.transitions &&
-           a.dwell == b.dwell && a.transition_time == b.transition_time;
+           a.dwell == b.dwell && a.transition_time == b.transition_time && a.deal_keys == b.deal_keys;
   }
 };
 
@@ -152,15 +165,16 @@ inline void add_move(funnel_stats& s, std::size_t from, std::size_t to, std::int
   s.transition_time[from * S + to].add_in_bucket(bucket, std::max<std::int64_t>(secs, 0), false);
 }
 
-/// Adds deal k, read at s.as_of, into `s`. `seen` is scratch of size S
-/// holding the last deal that marked each stage.
-inline void accumulate_deal(const funnel_context& c, std::int64_t k, funnel_stats& s,
+/// Adds deal k, read at s.as_of, into `s` (false: the deal has no event by
+/// then and is not counted). `seen` is scratch of size S holding the last
+/// deal that marked each stage.
+inline bool accumulate_deal(const funnel_context& c, std::int64_t k, funnel_stats& s,
                             std::vector<std::int64_t>& seen) {
   const auto st = c.log->stages();
   const auto tm = c.log->times();
   const auto S = static_cast<std::size_t>(s.num_stages);
   const auto b = c.log->offsets()[k], e = c.log->deal_end(k, s.as_of);
-  if (b == e) return;
+  if (b == e) return false;
   ++s.deals;
   s.events += e - b;
   std::int32_t furthest = -1;
@@ -187,6 +201,7 @@ inline void accumulate_deal(const funnel_context& c, std::int64_t k, funnel_stat
     }
   }
   ++s.furthest_final[static_cast<std::size_t>(furthest + 1) * S + last];
+  return true;
 }
 
 inline absl::StatusOr<funnel_context> make_context(const event_log& log, const stage_graph& g,
@@ -228,8 +243,9 @@ inline absl::StatusOr<std::vector<funnel_stats>> compute_funnel_stats_grouped(
     for (std::int64_t k = b; k < e; ++k) {
       const auto grp = group_of_deal[k];
       if (grp < 0 || grp >= num_groups) continue;
-      detail::accumulate_deal(ctx, k, mine[grp], seen);
+      if (detail::accumulate_deal(ctx, k, mine[grp], seen)) mine[grp].deal_keys.add(log.deal_hash(k));
     }
+    for (auto& s : mine) s.deal_keys.seal();
   });
   std::vector<funnel_stats> out = std::move(partial[0]);
   for (int c = 1; c < chunks; ++c) {
@@ -303,7 +319,7 @@ inline constexpr std::string_view no_group_label = "(none)";
 
 /// Statistics per group, keyed by label (sorted, "(none)" last), so
 /// statistics of partitions built separately merge group by group. `Stats`
-/// has merge(const Stats&) -> absl::Status.
+/// has check_compatible and merge (-> absl::Status) and a deal_set deal_keys.
 template <class Stats>
 struct grouped_stats {
   std::string by;
@@ -317,21 +333,30 @@ struct grouped_stats {
       return absl::InvalidArgumentError(absl::StrCat("cannot merge statistics grouped by '", by,
                                                      "' with statistics grouped by '", o.by, "'"));
     }
+    // A deal in group x here and group y there would count twice in the
+    // whole, so the check spans every group, not just equal labels.
+    if (!stats.empty() && !o.stats.empty()) {
+      SALESFUNNEL_RETURN_IF_ERROR(all_deals().check_disjoint(o.all_deals(), "grouped statistics"));
+    }
     for (std::size_t i = 0; i < o.labels.size(); ++i) {
       auto it = std::find(labels.begin(), labels.end(), o.labels[i]);
       if (it != labels.end()) {
         SALESFUNNEL_RETURN_IF_ERROR(stats[static_cast<std::size_t>(it - labels.begin())].merge(o.stats[i]));
         continue;
       }
-      if (!stats.empty()) {
-        Stats probe = stats.front();
-        SALESFUNNEL_RETURN_IF_ERROR(probe.merge(o.stats[i]));  // same graph and as_of
-      }
+      if (!stats.empty()) SALESFUNNEL_RETURN_IF_ERROR(stats.front().check_compatible(o.stats[i]));
       labels.push_back(o.labels[i]);
       stats.push_back(o.stats[i]);
     }
     sort_labels();
     return absl::OkStatus();
+  }
+
+  /// The deals of every group.
+  deal_set all_deals() const {
+    deal_set all;
+    for (const auto& s : stats) all.merge(s.deal_keys);
+    return all;
   }
 
   /// Sorts groups by label, "(none)" last.

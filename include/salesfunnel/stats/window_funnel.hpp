@@ -169,6 +169,9 @@ struct window_funnel_stats {
   std::vector<std::int64_t> converted_at;
   /// [(k + 1) x B] immature deals at level l, by the bucket as_of falls in.
   std::vector<std::int64_t> open_censored;
+  /// The deals counted (hashes of their keys): merging statistics that share
+  /// a deal is refused (stats/deal_set.hpp).
+  deal_set deal_keys;
 
   std::size_t num_steps() const { return step_labels.size(); }
   std::size_t num_buckets() const {
@@ -194,8 +197,8 @@ struct window_funnel_stats {
     return s;
   }
 
-  /// Adds another partition's statistics: same spec, same as_of.
-  absl::Status merge(const window_funnel_stats& o) {
+  /// OK when `o` has the same spec and as_of, so the two can merge if their deals differ.
+  absl::Status check_compatible(const window_funnel_stats& o) const {
     if (o.spec_fingerprint != spec_fingerprint || o.num_steps() != num_steps()) {
       return absl::InvalidArgumentError(
           "cannot merge window-funnel statistics of different steps, windows, orders or exclusions");
@@ -205,6 +208,14 @@ struct window_funnel_stats {
           "cannot merge window-funnel statistics read at different as_of times (", as_of, " and ",
           o.as_of, "); pass the same as_of to both"));
     }
+    return absl::OkStatus();
+  }
+
+  /// Adds another partition's statistics: same spec and as_of, other deals.
+  absl::Status merge(const window_funnel_stats& o) {
+    SALESFUNNEL_RETURN_IF_ERROR(check_compatible(o));
+    SALESFUNNEL_RETURN_IF_ERROR(deal_keys.check_disjoint(o.deal_keys, "window-funnel statistics"));
+    deal_keys.merge(o.deal_keys);
     deals += o.deals;
     auto add = [](std::vector<std::int64_t>& a, const std::vector<std::int64_t>& b) {
       for (std::size_t i = 0; i < a.size(); ++i) a[i] += b[i];
@@ -225,7 +236,8 @@ struct window_funnel_stats {
            a.ticks_per_second == b.ticks_per_second && a.deals == b.deals &&
            a.open_by_level == b.open_by_level && a.closed_by_level == b.closed_by_level &&
            a.from_previous == b.from_previous && a.from_first == b.from_first &&
-           a.converted_at == b.converted_at && a.open_censored == b.open_censored;
+           a.converted_at == b.converted_at && a.open_censored == b.open_censored &&
+           a.deal_keys == b.deal_keys;
   }
 };
 
@@ -615,7 +627,9 @@ absl::StatusOr<grouped_stats<window_funnel_stats>> compute_window_stats_keyed(
       auto it = partial[c].find(*key);
       if (it == partial[c].end()) it = partial[c].emplace(*key, window_funnel_stats::empty(spec, as_of, tps)).first;
       detail::add_window_deal(r, tps, it->second);
+      it->second.deal_keys.add(log.deal_hash(k));
     }
+    for (auto& [key, st] : partial[c]) st.deal_keys.seal();
   });
   grouped_stats<window_funnel_stats> out;
   for (auto& p : partial) {
