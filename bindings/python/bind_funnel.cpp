@@ -166,6 +166,16 @@ void bind_funnel(py::module_& m) {
       .def("__eq__", [](const sf::funnel_stats& a, const sf::funnel_stats& b) { return a == b; })
       .def("__copy__", [](const sf::funnel_stats& s) { return s; });
 
+  py::class_<sf::grouped_funnel_stats>(m, "GroupedFunnelStats")
+      .def_readonly("by", &sf::grouped_funnel_stats::by)
+      .def_readonly("labels", &sf::grouped_funnel_stats::labels)
+      .def_readonly("stats", &sf::grouped_funnel_stats::stats)
+      .def("merge", [](sf::grouped_funnel_stats& s, const sf::grouped_funnel_stats& o) { throw_if_error(s.merge(o)); })
+      .def("__eq__", [](const sf::grouped_funnel_stats& a, const sf::grouped_funnel_stats& b) {
+        return a.by == b.by && a.labels == b.labels && a.stats == b.stats;
+      })
+      .def("__copy__", [](const sf::grouped_funnel_stats& s) { return s; });
+
   py::class_<sf::funnel_report>(m, "FunnelReport")
       .def_readonly("graph", &sf::funnel_report::graph)
       .def_readonly("stats", &sf::funnel_report::stats)
@@ -195,6 +205,22 @@ void bind_funnel(py::module_& m) {
       py::arg("log"), py::arg("as_of") = py::none(), py::arg("threads") = 0,
       py::arg("stale_days") = std::numeric_limits<double>::quiet_NaN(),
       py::arg("stale_by_stage") = salesfunnel_py::stale_by_stage{});
+  m.def(
+      "compute_funnel_stats_by",
+      [](const sf::event_log& log, const std::string& by, std::optional<std::int64_t> as_of, int threads,
+         double stale_days, const salesfunnel_py::stale_by_stage& stale_by) {
+        const auto opt = salesfunnel_py::funnel_options(log, as_of, threads, stale_days, stale_by);
+        return salesfunnel_py::unwrap_without_gil([&] { return sf::compute_funnel_stats_by(log, by, opt); });
+      },
+      py::arg("log"), py::arg("by"), py::arg("as_of") = py::none(), py::arg("threads") = 0,
+      py::arg("stale_days") = std::numeric_limits<double>::quiet_NaN(),
+      py::arg("stale_by_stage") = salesfunnel_py::stale_by_stage{});
+  m.def(
+      "make_grouped_report",
+      [](const sf::grouped_funnel_stats& s, const sf::stage_graph& g) {
+        return unwrap(sf::make_grouped_report(s, g));
+      },
+      py::arg("stats"), py::arg("graph"));
   m.def(
       "make_funnel_report",
       [](const sf::funnel_stats& s, const sf::stage_graph& g) {

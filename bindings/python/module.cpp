@@ -14,6 +14,7 @@ void bind_audit(py::module_& m);
 void bind_reps(py::module_& m);
 void bind_markov(py::module_& m);
 void bind_window(py::module_& m);
+void bind_serialize(py::module_& m);
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "salesfunnel's compiled core (private: use the salesfunnel package)";
@@ -26,4 +27,5 @@ PYBIND11_MODULE(_core, m) {
   bind_reps(m);
   bind_markov(m);
   bind_window(m);
+  bind_serialize(m);  // after every class it adds to
 }

@@ -43,6 +43,11 @@ STAGE_COLUMNS = {
 
 
 def _as_of_ticks(log: EventLog, as_of) -> int | None:
+    return _time_ticks(log.time_unit, as_of)
+
+
+def _time_ticks(unit: str, as_of) -> int | None:
+    """A time as an integer in ``unit`` ("s", "ms", "us", "ns"); None stays None."""
     if as_of is None:
         return None
     if isinstance(as_of, (int, np.integer)) and not isinstance(as_of, bool):
@@ -56,7 +61,7 @@ def _as_of_ticks(log: EventLog, as_of) -> int | None:
             raise InvalidArgumentError(f"as_of: cannot read time {str(as_of)[:80]!r} ({e})") from None
         if ts.tzinfo is not None:
             ts = ts.tz_convert("UTC").tz_localize(None)
-        return int(np.datetime64(ts.to_datetime64(), log.time_unit).astype(np.int64))
+        return int(np.datetime64(ts.to_datetime64(), unit).astype(np.int64))
     raise ColumnTypeError(f"as_of must be a timestamp or an integer time, not {type(as_of).__name__}")
 
 
@@ -97,7 +102,11 @@ class FunnelStats:
     def merge(self, other: "FunnelStats") -> "FunnelStats":
         """A new FunnelStats holding both parts.
 
-        >>> merged = sf.funnel_stats(log_jan).merge(sf.funnel_stats(log_feb))
+        Parts must hold different deals (a log split by deal, not by time):
+        statistics that share a deal refuse to merge
+        (:class:`~salesfunnel.FailedPreconditionError`) rather than count it twice.
+
+        >>> merged = sf.funnel_stats(west, as_of=day).merge(sf.funnel_stats(east, as_of=day))
         """
         out = self._s.__copy__()
         out.merge(other._s)
@@ -105,6 +114,31 @@ class FunnelStats:
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, FunnelStats) and self._s == other._s
+
+    def to_bytes(self) -> bytes:
+        """The statistics as a versioned binary buffer (counts, sketches, the
+        graph's fingerprint, ``as_of`` and the deals counted), to send to
+        another process or store; read back with :meth:`from_bytes`.
+
+        >>> data = sf.funnel_stats(part, as_of=day).to_bytes()
+        """
+        return self._s.to_bytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes, graph: StageGraph) -> "FunnelStats":
+        """Statistics from :meth:`to_bytes`, counted on ``graph`` (a
+        different graph is refused by its fingerprint when reporting or merging).
+
+        >>> stats = sf.FunnelStats.from_bytes(data, log.graph)
+        """
+        return cls(_core.FunnelStats.from_bytes(bytes(data)), graph)
+
+    def __getstate__(self) -> dict:
+        return {"stats": self._s.to_bytes(), "graph": self._graph}
+
+    def __setstate__(self, state: dict) -> None:
+        self._s = _core.FunnelStats.from_bytes(state["stats"])
+        self._graph = state["graph"]
 
     @property
     def deals(self) -> int:

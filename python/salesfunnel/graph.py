@@ -109,6 +109,13 @@ class StageGraph:
     def __eq__(self, other: object) -> bool:
         return isinstance(other, StageGraph) and self._g == other._g
 
+    # pickling: the versioned binary form, checked when read back
+    def __getstate__(self) -> bytes:
+        return self._g.to_bytes()
+
+    def __setstate__(self, state: bytes) -> None:
+        self._g = _core.StageGraph.from_bytes(state)
+
     def __repr__(self) -> str:
         return (f"StageGraph({self.name!r}: {len(self)} stages, "
                 f"{len(self._g.transition_list)} transitions; main path "

@@ -172,6 +172,15 @@ class EventLog(FrameMixin):
     def __init__(self, core_log: "_core.EventLog"):
         self._log = core_log
 
+    # pickling: the built log in its versioned binary form (events, keys,
+    # reps, amounts, attributes, graph and issues), checked when read back
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_log": self._log.to_bytes()}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._log = _core.EventLog.from_bytes(state["_log"])
+
     @classmethod
     def from_arrays(cls, *, deal, stage, time, rep=None, amount=None,
                     attributes: Mapping[str, object] | None = None,

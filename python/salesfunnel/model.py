@@ -57,6 +57,15 @@ class MarkovModel:
         self._solved: dict | None = None
         self._index: pd.Index | None = None
 
+    # pickling: the model in its versioned binary form (graph, probabilities,
+    # counts, intervals, dwell days, staleness) and the log it was fitted on
+    def __getstate__(self) -> dict:
+        return {"model": self._m.to_bytes(), "log": self._log, "as_of": self._as_of}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(_core.MarkovModel.from_bytes(state["model"]), state["log"])
+        self._as_of = state["as_of"]
+
     @classmethod
     def fit(cls, log: EventLog, prior: float = 0.0, as_of=None, *, stale_after=None) -> "MarkovModel":
         """Fit from a log with a graph; ``prior`` pseudo-counts spread over

@@ -101,6 +101,9 @@ class WindowFunnelStats:
 
         >>> a = sf.window_funnel_stats(jan, ["MQL", "SQL"], "14D", as_of="2024-03-01")
         >>> a.merge(sf.window_funnel_stats(feb, ["MQL", "SQL"], "14D", as_of="2024-03-01")).report()
+
+        Parts must hold different deals; statistics that share a deal refuse
+        to merge (:class:`~salesfunnel.FailedPreconditionError`).
         """
         out = self._s.__copy__()
         out.merge(other._s)
@@ -108,6 +111,29 @@ class WindowFunnelStats:
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, WindowFunnelStats) and self._s == other._s
+
+    def to_bytes(self) -> bytes:
+        """The statistics as a versioned binary buffer (read back with
+        :meth:`from_bytes`); deals shared with other statistics stay refused.
+
+        >>> data = sf.window_funnel_stats(part, ["MQL", "SQL"], "14D", as_of=day).to_bytes()
+        """
+        return self._s.to_bytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "WindowFunnelStats":
+        """Statistics from :meth:`to_bytes`.
+
+        >>> stats = sf.WindowFunnelStats.from_bytes(data)
+        """
+        return cls(_core.WindowFunnelStats.from_bytes(bytes(data)))
+
+    def __getstate__(self) -> dict:
+        return {"stats": self._s.to_bytes(), "log": self._log}
+
+    def __setstate__(self, state: dict) -> None:
+        self._s = _core.WindowFunnelStats.from_bytes(state["stats"])
+        self._log = state["log"]
 
     @property
     def deals(self) -> int:
