@@ -2,6 +2,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <salesfunnel/core/deal_facts.hpp>
 #include <salesfunnel/core/discover.hpp>
 #include <salesfunnel/core/stage_graph.hpp>
 #include <salesfunnel/core/templates.hpp>
@@ -31,6 +32,7 @@ void bind_stage_graph(py::module_& m) {
            },
            py::arg("source"), py::arg("target"), py::arg("commitment") = "")
       .def("validate", [](const sf::stage_graph& g) { throw_if_error(g.validate()); })
+      .def("with_went_dark", [](const sf::stage_graph& g) { return sf::with_went_dark(g); })
       .def_property_readonly("num_stages", &sf::stage_graph::num_stages)
       .def_property_readonly("stage_names", &sf::stage_graph::stage_names)
       .def_property_readonly("stage_kinds",

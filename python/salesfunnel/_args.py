@@ -33,6 +33,13 @@ def number(name: str, value) -> float:
     return float(value)
 
 
+def buffer(name: str, value) -> bytes:
+    """``value`` (bytes, bytearray or memoryview) as bytes."""
+    if not isinstance(value, (bytes, bytearray, memoryview)):
+        raise ColumnTypeError(f"{name} must be bytes (from to_bytes()), got {type(value).__name__}")
+    return bytes(value)
+
+
 def text(name: str, value) -> str:
     """``value`` as a str that encodes to UTF-8."""
     if not isinstance(value, str):

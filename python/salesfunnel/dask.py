@@ -127,9 +127,7 @@ def funnel_stats(ddf, *, deal: str, stage: str, time: str, graph: StageGraph, as
     stale = _stale_spec(stale_after)
     per_part = [_dask().delayed(_part_stats, pure=True)(log, ticks, stale) for log in logs]
     core = _core.FunnelStats.from_bytes(_tree_merge(per_part, split_every).compute())
-    if stale_after:
-        graph = StageGraph._wrap(_core.make_funnel_report(core, graph._g).graph)
-    return FunnelStats(core, graph)
+    return FunnelStats(core, StageGraph._wrap(graph._g.with_went_dark()) if stale_after else graph)
 
 
 def funnel(ddf, *, deal: str, stage: str, time: str, graph: StageGraph, as_of=None,

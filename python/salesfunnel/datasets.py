@@ -8,7 +8,7 @@ from .graph import StageGraph
 from .log import EventLog
 
 __all__ = ["bpi2012", "crm_opportunities", "synthetic", "bpi2012_frame", "crm_frame", "crm_events",
-           "bpi2012_graph", "crm_graph"]
+           "bpi2012_graph", "bpi2012_stage_map", "crm_graph"]
 
 
 def bpi2012_graph() -> StageGraph:
@@ -18,6 +18,15 @@ def bpi2012_graph() -> StageGraph:
     >>> sf.datasets.bpi2012_graph().main_path
     """
     return StageGraph.from_json(_raw.BPI2012_GRAPH)
+
+
+def bpi2012_stage_map() -> dict[str, str]:
+    """How BPI 2012's raw activities (``bpi2012_frame()["activity"]``) fold
+    into the stages of :func:`bpi2012_graph`, for ``stage_map=``.
+
+    >>> sf.datasets.bpi2012_stage_map()["A_SUBMITTED"]      # 'Submitted'
+    """
+    return dict(_raw.BPI2012_STAGE_MAP)
 
 
 def crm_graph() -> StageGraph:

@@ -7,7 +7,7 @@ import datetime as _dt
 import numpy as np
 import pandas as pd
 
-from . import _core
+from . import _args, _core
 from ._errors import ColumnTypeError, InvalidArgumentError
 from ._frames import FrameMixin
 from .graph import StageGraph
@@ -131,7 +131,9 @@ class FunnelStats:
 
         >>> stats = sf.FunnelStats.from_bytes(data, log.graph)
         """
-        return cls(_core.FunnelStats.from_bytes(bytes(data)), graph)
+        if not isinstance(graph, StageGraph):
+            raise ColumnTypeError(f"graph must be a StageGraph, got {type(graph).__name__}")
+        return cls(_core.FunnelStats.from_bytes(_args.buffer("data", data)), graph)
 
     def __getstate__(self) -> dict:
         return {"stats": self._s.to_bytes(), "graph": self._graph}
@@ -181,7 +183,7 @@ class FunnelReport(FrameMixin):
         >>> sf.funnel(sf.datasets.bpi2012()).totals        # {'deals': 13087, 'won': 2246, ...}
         """
         t = {"deals": self._r.deals, "won": self._r.won, "lost": self._r.lost, "open": self._r.open}
-        if self._stale:
+        if self._stale or "Went dark" in self.graph.stages:  # also a report of stale statistics
             t["went_dark"] = self._r.went_dark
         return t
 
@@ -339,8 +341,7 @@ def funnel_stats(log: EventLog, as_of=None, threads: int = 0, *, stale_after=Non
     """
     ticks = _as_of_ticks(log, as_of)
     core = _core.compute_funnel_stats(log._log, ticks, threads, **_stale_spec(stale_after))
-    graph = StageGraph._wrap(_core.make_funnel_report(core, log.graph._g).graph) if stale_after else log.graph
-    return FunnelStats(core, graph)
+    return FunnelStats(core, StageGraph._wrap(log.graph._g.with_went_dark()) if stale_after else log.graph)
 
 
 def report_from_stats(stats: FunnelStats) -> FunnelReport:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import _core
+from . import _args, _core
 from ._errors import ColumnTypeError
 from ._frames import FrameMixin
 from .funnel import _as_of_ticks, _days
@@ -126,7 +126,7 @@ class WindowFunnelStats:
 
         >>> stats = sf.WindowFunnelStats.from_bytes(data)
         """
-        return cls(_core.WindowFunnelStats.from_bytes(bytes(data)))
+        return cls(_core.WindowFunnelStats.from_bytes(_args.buffer("data", data)))
 
     def __getstate__(self) -> dict:
         return {"stats": self._s.to_bytes(), "log": self._log}
