@@ -136,20 +136,19 @@ struct event_log_io {
     }
     is.unknown_transitions = r.list<unknown_transition>(32, [S](binary_reader& b) {
       unknown_transition u;
-      u.from = static_cast<stage_id>(b.i64());
-      u.to = static_cast<stage_id>(b.i64());
-      u.count = b.i64();
+      u.from = static_cast<stage_id>(b.i64_in(0, S - 1));
+      u.to = static_cast<stage_id>(b.i64_in(0, S - 1));
+      u.count = b.i64_in(0, INT64_MAX);
       u.first_row = b.i64();
-      if (u.from < 0 || u.to < 0 || u.from >= S || u.to >= S || u.count < 0) b.fail();
       return u;
     });
   }
 
   static void read_deal_values(binary_reader& r, data& d) {
-    d.has_rep = r.u8() != 0;
+    d.has_rep = r.flag();
     d.deal_rep = read_ints<std::int32_t>(r, -1, INT32_MAX);
     d.rep_names = r.texts();
-    d.has_amount = r.u8() != 0;
+    d.has_amount = r.flag();
     d.deal_amount = r.f64s();
     d.attrs = r.list<event_log::attribute_data>(24, [](binary_reader& b) {
       event_log::attribute_data a;
@@ -166,11 +165,11 @@ struct event_log_io {
     d->time = r.i64s();
     d->row = read_ints<std::uint32_t>(r, 0, UINT32_MAX);
     d->offsets = r.i64s();
-    d->int_keys = r.u8() != 0;
+    d->int_keys = r.flag();
     d->deal_ints = r.i64s();
     d->deal_strs = r.texts();
     d->stage_names = r.texts();
-    if (r.u8() != 0) {
+    if (r.flag()) {
       stage_graph g;
       read_part(r, g);
       d->graph = std::move(g);
@@ -203,7 +202,7 @@ struct event_log_io {
         d.row.size() != m) {
       return false;
     }
-    if (d.graph && d.graph->stage_names() != d.stage_names) return false;
+    if (d.graph && (d.graph->stage_names() != d.stage_names || !d.graph->validate().ok())) return false;
     if ((d.has_rep ? !codes_fit(d.deal_rep, nd, d.rep_names.size()) : !d.deal_rep.empty()) ||
         (d.has_amount ? d.deal_amount.size() != nd : !d.deal_amount.empty())) {
       return false;

@@ -135,9 +135,24 @@ class binary_reader {
   }
 
   std::uint8_t u8() { return static_cast<std::uint8_t>(le(1)); }
+  /// A bool written as one byte: 0 or 1, anything else is refused.
+  bool flag() {
+    const auto v = u8();
+    if (v > 1) fail();
+    return v == 1;
+  }
   std::uint32_t u32() { return static_cast<std::uint32_t>(le(4)); }
   std::uint64_t u64() { return le(8); }
   std::int64_t i64() { return static_cast<std::int64_t>(le(8)); }
+  /// An i64 that must lie in [lo, hi] (else the reader fails and 0 is returned).
+  std::int64_t i64_in(std::int64_t lo, std::int64_t hi) {
+    const auto v = i64();
+    if (v < lo || v > hi) {
+      fail();
+      return 0;
+    }
+    return v;
+  }
   double f64() {
     const std::uint64_t bits = le(8);
     double v = 0;

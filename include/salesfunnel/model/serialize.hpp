@@ -57,7 +57,7 @@ struct markov_model_io {
     e.ci.estimate = b.f64();
     e.ci.low = b.f64();
     e.ci.high = b.f64();
-    e.in_graph = b.u8() != 0;
+    e.in_graph = b.flag();
     if (e.count < 0 || !(e.probability >= 0 && e.probability <= 1)) b.fail();
     return e;
   }

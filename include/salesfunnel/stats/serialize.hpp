@@ -97,8 +97,8 @@ inline bool consistent(const funnel_stats& s) {
 }
 
 inline void read_part(binary_reader& r, funnel_stats& s) {
-  s.num_stages = static_cast<stage_id>(r.i64());
-  s.num_ranks = static_cast<std::int32_t>(r.i64());
+  s.num_stages = static_cast<stage_id>(r.i64_in(0, INT32_MAX));
+  s.num_ranks = static_cast<std::int32_t>(r.i64_in(0, INT32_MAX));
   s.graph_fingerprint = r.u64();
   s.as_of = r.i64();
   s.ticks_per_second = r.f64();
