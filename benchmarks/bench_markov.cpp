@@ -6,6 +6,7 @@
 // to Won and to Lost, with probabilities drawn once from a fixed seed, so
 // every run times the same matrix. Timings of the solve and the sensitivity
 // are the median of --reps calls (--reps / 20 with removal effects).
+#include <cmath>
 #include <cstdio>
 #include <optional>
 #include <random>
@@ -115,29 +116,57 @@ void run_removal_effects(const options& o) {
   std::printf("sensitivity + removal effects       %9.2f us\n", us);
 }
 
-// Every deal starts at S0 and runs until won or lost (an unbounded horizon),
-// so the transitions simulated are, in expectation,
-// trials x deals x expected_steps[S0].
-void run_monte_carlo(const options& o) {
+// The forecast of issue 12: --open-deals deals spread evenly over the
+// transient stages (deal i at stage i mod T), a 90-day horizon in 7-day
+// periods, --trials trials. Without amounts every deal goes through the
+// count path; with amounts (1,000 + 100 x (i mod 97)) every deal takes one
+// draw per trial on the per-deal path.
+std::vector<sf::open_deal> spread_deals(const options& o, bool amounts) {
+  const auto t = static_cast<std::int64_t>(o.states - 2);
+  std::vector<sf::open_deal> open(static_cast<std::size_t>(o.open_deals));
+  for (std::int64_t i = 0; i < o.open_deals; ++i) {
+    open[static_cast<std::size_t>(i)] = sf::open_deal{
+        static_cast<sf::stage_id>(i % t),
+        amounts ? 1000.0 + 100.0 * static_cast<double>(i % 97) : std::nan("")};
+  }
+  return open;
+}
+
+double time_forecast(const options& o, bool amounts, double& mean_wins) {
   const auto& f = chain_for(o);
-  const std::vector<sf::open_deal> open(static_cast<std::size_t>(o.open_deals),
-                                        sf::open_deal{0, 1.0});
+  const auto open = spread_deals(o, amounts);
   sf::forecast_options fo;
-  fo.horizon_days = 1e12;
-  fo.period_days = 1e12;
+  fo.horizon_days = 90;
+  fo.period_days = 7;
   fo.trials = o.trials;
   fo.threads = o.threads;
   std::optional<sf::forecast_result> r;
   const double s =
       median_seconds(1, [&] { r = value_or_exit(sf::forecast(f.model, open, fo), "forecast"); });
+  mean_wins = r->mean_wins;
+  return s;
+}
+
+void run_forecast(const options& o) {
+  double wins = 0;
+  const double s = time_forecast(o, false, wins);
+  std::printf("forecast %lld trials x %lld open deals, no amounts: %.3f s on %d thread(s); "
+              "mean wins %.1f\n",
+              static_cast<long long>(o.trials), static_cast<long long>(o.open_deals), s,
+              sf::detail::resolve_threads(o.threads), wins);
+}
+
+// The per-deal path's rate: one draw per deal per trial, so draws / s / core
+// = trials x deals / (seconds x threads), the count path's time included.
+void run_forecast_amounts(const options& o) {
+  double wins = 0;
+  const double s = time_forecast(o, true, wins);
   const int used = sf::detail::resolve_threads(o.threads);
-  const double deals = static_cast<double>(o.open_deals);
-  const double moves = static_cast<double>(o.trials) * deals * f.analysis.expected_steps[0];
-  std::printf(
-      "forecast %lld trials x %lld deals: %.3f s on %d thread(s); ~%.3g transitions, "
-      "%.1f M transitions/s/core; mean wins %.2f (exact %.2f)\n",
-      static_cast<long long>(o.trials), static_cast<long long>(o.open_deals), s, used, moves,
-      moves / s / used / 1e6, r->mean_wins, deals * f.analysis.win_probability[0]);
+  const double draws = static_cast<double>(o.trials) * static_cast<double>(o.open_deals);
+  std::printf("forecast %lld trials x %lld open deals, with amounts: %.3f s on %d thread(s); "
+              "%.1f M per-deal draws/s/core; mean wins %.1f\n",
+              static_cast<long long>(o.trials), static_cast<long long>(o.open_deals), s, used,
+              draws / s / used / 1e6, wins);
 }
 
 constexpr benchmark benchmarks[] = {
@@ -145,8 +174,10 @@ constexpr benchmark benchmarks[] = {
     {"markov/sensitivity", "sensitivity of every edge, without removal effects", run_sensitivity},
     {"markov/removal_effects", "sensitivity with exact removal effects (a re-solve per edge)",
      run_removal_effects},
-    {"markov/monte_carlo", "forecast: --trials x --open-deals deals from S0 until absorbed",
-     run_monte_carlo},
+    {"markov/forecast", "forecast: --trials x --open-deals deals without amounts, 90 days",
+     run_forecast},
+    {"markov/forecast_amounts", "forecast: --trials x --open-deals deals with amounts, 90 days",
+     run_forecast_amounts},
 };
 
 }  // namespace

@@ -113,6 +113,28 @@ def test_forecast_reproducible_and_exact_in_the_limit():
     assert calls == [1000, 2000, 2500]
 
 
+def test_forecast_lead_wins_per_period_equal_scipy_expm():
+    """New-lead wins per period have mean lambda x (I(t_j) - I(t_j-1)), with
+    I(t) the integral of P(won by x | In) = expm(Q x)[In, Won], here from
+    scipy.linalg.expm and scipy.integrate.quad: an independent computation
+    of the library's exponential, its instant-stage folding and its
+    Van Loan integral. In is instant, so B -> In is B -> A: the timed chain
+    is A (3 days), B (5 days), Won. At 2 million leads a week a period's
+    mean is ~1e5 wins, Poisson, so 400 trials pin it to ~2e-4 (4 SE)."""
+    linalg = pytest.importorskip("scipy.linalg")
+    integrate = pytest.importorskip("scipy.integrate")
+    m = sf.MarkovModel.from_probabilities(loop_graph(), PROBS, dwell_days={"A": 3, "B": 5})
+    q = np.array([[-1, 0.3, 0.45], [0.4 + 0.25, -1, 0], [0, 0, 0]]) / np.array([[3], [5], [1]])
+    lam, ends = 2e6 / 7, [0, 7, 14, 21, 25]
+    integral = [integrate.quad(lambda x: linalg.expm(q * x)[0, 2], 0, t, epsabs=1e-12,
+                               epsrel=1e-12)[0] for t in ends]
+    want = lam * np.diff(integral)
+    f = m.forecast(horizon_days=25, period_days=7, trials=400, seed=2, leads_per_week=2e6,
+                   log=None, threads=1)
+    got = f.to_pandas()["mean_wins"].to_numpy()
+    np.testing.assert_allclose(got, want, rtol=4 / np.sqrt(want.min() * 400))
+
+
 @pytest.mark.slow
 def test_fitted_intervals_cover_the_truth():
     """Over 100 synthetic logs, 95% Wilson intervals of the fitted edges miss

@@ -10,6 +10,9 @@
 #include <utility>
 #include <vector>
 
+#include <boost/random/binomial_distribution.hpp>
+#include <boost/random/poisson_distribution.hpp>
+
 #include "salesfunnel/config.hpp"
 
 SALESFUNNEL_BEGIN_NAMESPACE
@@ -20,6 +23,63 @@ inline std::uint64_t splitmix64(std::uint64_t x) {
   x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
   x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
   return x ^ (x >> 31);
+}
+
+/// The seed of trial t of a run seeded with `seed` (each trial has its own
+/// generator, so results do not depend on which thread runs it).
+inline std::uint64_t trial_seed(std::uint64_t seed, std::int64_t t) {
+  return splitmix64(seed ^ splitmix64(static_cast<std::uint64_t>(t)));
+}
+
+/// xoshiro256** 1.0 (Blackman and Vigna, "Scrambled linear pseudorandom
+/// number generators", 2021): four words of state, a few shifts, rotations
+/// and one multiply per 64-bit output. The state is filled from the seed by
+/// splitmix64, as its authors recommend. A uniform random bit generator, so
+/// Boost.Random's distributions take it.
+class xoshiro256ss {
+ public:
+  using result_type = std::uint64_t;
+  explicit xoshiro256ss(std::uint64_t seed) {
+    for (auto& w : s_) {
+      w = splitmix64(seed);
+      seed += 0x9E3779B97F4A7C15ULL;
+    }
+  }
+  static constexpr result_type min() { return 0; }
+  static constexpr result_type max() { return ~result_type{0}; }
+  result_type operator()() {
+    const std::uint64_t out = rotl(s_[1] * 5, 7) * 9;
+    const std::uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
+    return out;
+  }
+
+ private:
+  static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  std::uint64_t s_[4];
+};
+
+/// Binomial(n, p) by Boost.Random's BTRD (Hormann 1993, "The generation of
+/// binomial random variates"; inversion when n p < 11): an explicit
+/// algorithm, unlike std::binomial_distribution, whose algorithm is the
+/// standard library's choice, so a seed gives the same draws everywhere.
+inline std::int64_t binomial(xoshiro256ss& rng, std::int64_t n, double p) {
+  if (n <= 0 || !(p > 0)) return 0;
+  if (p >= 1) return n;
+  return boost::random::binomial_distribution<std::int64_t, double>(n, p)(rng);
+}
+
+/// Poisson(mean) by Boost.Random's PTRD (Hormann 1993, "The transformed
+/// rejection method for generating Poisson random variables"; inversion
+/// when the mean is below 10).
+inline std::int64_t poisson(xoshiro256ss& rng, double mean) {
+  if (!(mean > 0)) return 0;
+  return boost::random::poisson_distribution<std::int64_t, double>(mean)(rng);
 }
 
 /// A uniform double in [0, 1) from 53 random bits.

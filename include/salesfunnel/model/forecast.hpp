@@ -5,14 +5,35 @@
 //   auto f = salesfunnel::forecast(model, salesfunnel::open_deals_of(model, log), o);
 //   // f->wins_p10, f->wins_p50, f->wins_p90, f->p_hit_quota
 //
-// Each open deal starts in its current stage; each new lead arrives at the
-// entry stage after exponential gaps (a Poisson process at leads_per_week).
-// A deal stays in a stage for an exponential time with the stage's mean
-// dwell days — memoryless, so the days a deal has already spent there do not
-// change its remaining stay under this model — then moves by the model's
-// transition probabilities, until it is won or lost or the horizon passes.
-// Trial t draws from its own generator, seeded from (seed, t) by splitmix64,
-// so results are bitwise identical for any number of threads.
+// The model: a deal stays in a stage for an exponential time with the
+// stage's mean dwell days — memoryless, so the days it has already spent
+// there do not change its remaining stay — then moves by the transition
+// probabilities, until it is won or lost or the horizon passes. New leads
+// arrive at the entry stage as a Poisson process at leads_per_week. So each
+// deal is a continuous-time Markov chain with generator Q (rate 1 / dwell out
+// of a stage, split by its transition row), and P(won by t | start s) is the
+// won column of expm(Q t), exact, with no walk.
+//
+// How a trial is drawn (exact in distribution; the cost does not grow with
+// the number of open deals):
+// - Stages with a mean dwell of 0 are instant: they are folded into every
+//   move that enters them first ("vanishing state" elimination), so the
+//   remaining chain has finite rates; a deal that starts in one starts where
+//   it would be a moment later.
+// - Deals without an amount are exchangeable per start stage and
+//   independent, so the wins by period of the n_s deals at stage s are
+//   Multinomial(n_s; q_s1..q_sP, rest), drawn as a chain of binomials.
+// - New-lead wins per period are independent Poisson(lambda * integral of the
+//   period's win probability over the arrival time) by Poisson thinning; the
+//   integrals come from one larger exponential (Van Loan 1978). A lead's
+//   amount (new_deal_amount) is the same for every lead, so revenue is that
+//   amount times the lead wins, on the same count path.
+// - Deals with an amount (not NaN) need to know which of them win, so each
+//   takes one uniform draw per trial from its start stage's per-period
+//   distribution (no walk, no logarithm): the only cost that grows with the
+//   number of deals, and only with those that have an amount.
+// Trial t draws from its own xoshiro256** generator, seeded from (seed, t)
+// by splitmix64, so results are bitwise identical for any number of threads.
 #pragma once
 
 #include <algorithm>
@@ -31,6 +52,7 @@
 #include <absl/strings/str_cat.h>
 
 #include "salesfunnel/config.hpp"
+#include "salesfunnel/detail/linalg.hpp"
 #include "salesfunnel/detail/parallel.hpp"
 #include "salesfunnel/detail/random.hpp"
 #include "salesfunnel/core/deal_facts.hpp"
@@ -120,58 +142,276 @@ inline absl::Status check_forecast_options(const forecast_options& opt) {
   return absl::OkStatus();
 }
 
-/// The chain as the walk reads it: per stage, whether it ends the chain,
-/// whether ending there is a win, the mean dwell and the next-stage draws.
-struct forecast_walker {
-  std::vector<char> ends, wins_here;
-  std::vector<double> dwell;
-  std::vector<std::vector<std::pair<double, std::int32_t>>> next;
-  stage_id entry = 0;
+/// The chain in continuous time, instant stages folded away. States
+/// 0..n-1 are the timed transient stages, state n is "won"; lost stages are
+/// left out (a deal that reaches one leaves the chain, which is all a win
+/// count needs).
+struct timed_chain {
+  std::size_t n = 0;
+  std::vector<std::int32_t> state;  ///< [S] a stage's state, -1 if not timed transient
+  std::vector<double> generator;    ///< [(n+1) x (n+1)] rates per day; the won row is 0
+  /// [S x (n+1)] where a deal that enters stage s is a moment later: one
+  /// state for a timed stage, "won" for a won stage, nothing for a lost one,
+  /// a distribution for an instant stage.
+  std::vector<double> enters;
+};
 
-  explicit forecast_walker(const markov_model& m) {
-    const auto S = static_cast<std::size_t>(m.num_stages());
-    next = cumulative_rows(m.transition_matrix(), S);
-    ends.resize(S);
-    wins_here.resize(S);
-    dwell.resize(S);
-    for (std::size_t a = 0; a < S; ++a) {  // hoisted: kind_of goes through the graph
-      ends[a] = m.ends_chain(static_cast<stage_id>(a));
-      wins_here[a] = m.absorbed_win(static_cast<stage_id>(a)) > 0;
-      dwell[a] = m.dwell_days()[a];
+inline bool is_timed(const markov_model& m, stage_id s) {
+  return !m.ends_chain(s) && m.dwell_days()[static_cast<std::size_t>(s)] > 0;
+}
+
+/// The rows of `enters` for every stage that is not instant.
+inline void enter_direct(const markov_model& m, timed_chain& c) {
+  const auto S = static_cast<std::size_t>(m.num_stages());
+  const std::size_t w = c.n + 1;
+  c.enters.assign(S * w, 0.0);
+  for (stage_id s = 0; s < m.num_stages(); ++s) {
+    const auto a = static_cast<std::size_t>(s);
+    if (c.state[a] >= 0) c.enters[a * w + static_cast<std::size_t>(c.state[a])] = 1;
+    if (m.ends_chain(s) && m.absorbed_win(s) > 0) c.enters[a * w + c.n] = 1;
+  }
+}
+
+/// The rows of `enters` for the instant stages V: X = (I - P_VV)^-1 P_V. E,
+/// with E the direct rows (zero on V). I - P_VV is invertible because every
+/// stage reaches an absorbing one (check_absorbing_reachable).
+inline void enter_instant(const markov_model& m, timed_chain& c) {
+  const auto S = static_cast<std::size_t>(m.num_stages());
+  const std::size_t w = c.n + 1;
+  const auto& p = m.transition_matrix();
+  std::vector<std::size_t> v;
+  for (stage_id s = 0; s < m.num_stages(); ++s) {
+    if (!m.ends_chain(s) && !is_timed(m, s)) v.push_back(static_cast<std::size_t>(s));
+  }
+  if (v.empty()) return;
+  const std::size_t k = v.size();
+  std::vector<double> a(k * k, 0.0);
+  for (std::size_t i = 0; i < k; ++i) {
+    for (std::size_t j = 0; j < k; ++j) a[i * k + j] = (i == j) - p[v[i] * S + v[j]];
+  }
+  const lu f(std::move(a), k);
+  std::vector<double> rhs(k);
+  for (std::size_t x = 0; x < w; ++x) {
+    for (std::size_t i = 0; i < k; ++i) {
+      rhs[i] = 0;
+      for (std::size_t b = 0; b < S; ++b) rhs[i] += p[v[i] * S + b] * c.enters[b * w + x];
     }
-    entry = m.graph().entry();
+    const auto sol = f.solve(rhs);
+    for (std::size_t i = 0; i < k; ++i) c.enters[v[i] * w + x] = sol[i];
+  }
+}
+
+/// Q[a, .] = (sum_b P[a, b] enters[b, .] - e_a) / dwell_a for each timed a.
+inline timed_chain timed_chain_of(const markov_model& m) {
+  timed_chain c;
+  const auto S = static_cast<std::size_t>(m.num_stages());
+  c.state.assign(S, -1);
+  for (stage_id s = 0; s < m.num_stages(); ++s) {
+    if (is_timed(m, s)) c.state[static_cast<std::size_t>(s)] = static_cast<std::int32_t>(c.n++);
+  }
+  enter_direct(m, c);
+  enter_instant(m, c);
+  const std::size_t w = c.n + 1;
+  c.generator.assign(w * w, 0.0);
+  const auto& p = m.transition_matrix();
+  for (std::size_t a = 0; a < S; ++a) {
+    if (c.state[a] < 0) continue;
+    const auto i = static_cast<std::size_t>(c.state[a]);
+    const double rate = 1.0 / m.dwell_days()[a];
+    for (std::size_t b = 0; b < S; ++b) {
+      if (p[a * S + b] == 0) continue;
+      for (std::size_t x = 0; x < w; ++x) c.generator[i * w + x] += rate * p[a * S + b] * c.enters[b * w + x];
+    }
+    c.generator[i * w + i] -= rate;
+  }
+  return c;
+}
+
+/// What the trials draw from, per start stage and period j (period j ends at
+/// min((j + 1) period_days, horizon)).
+struct win_curves {
+  std::int32_t periods = 0;
+  std::vector<double> cdf;        ///< [S x P] P(won by the end of period j | start at s)
+  std::vector<double> lead_wins;  ///< [P] expected new-lead wins in period j
+};
+
+/// Columns "won" and "integral" of expm(M t_j) for each period end t_j, with
+/// M = [[Q, e_won], [0, 0]] (Van Loan 1978, "Computing integrals involving
+/// the matrix exponential"): expm(M t) = [[P(t), int_0^t P(x) e_won dx], [0, 1]].
+/// One exponential per step length; a period end is the last one times a step.
+inline void won_columns(const timed_chain& c, const forecast_options& opt, std::int32_t periods,
+                        std::vector<double>& won, std::vector<double>& integral) {
+  const std::size_t w = c.n + 1, z = c.n + 2;
+  std::vector<double> mz(z * z, 0.0);
+  for (std::size_t i = 0; i < w; ++i) {
+    for (std::size_t j = 0; j < w; ++j) mz[i * z + j] = c.generator[i * w + j];
+  }
+  mz[c.n * z + c.n + 1] = 1;
+  auto scaled = [&](double t) {
+    std::vector<double> a(mz);
+    for (double& x : a) x *= t;
+    return expm(std::move(a), z);
+  };
+  const auto step = scaled(opt.period_days);
+  const auto last = scaled(std::max(0.0, opt.horizon_days - (periods - 1) * opt.period_days));
+  std::vector<double> cw(z, 0.0), ci(z, 0.0), nw(z), ni(z);
+  cw[c.n] = 1;
+  ci[c.n + 1] = 1;
+  for (std::int32_t j = 0; j < periods; ++j) {
+    const auto& e = j + 1 < periods ? step : last;
+    for (std::size_t i = 0; i < z; ++i) {
+      nw[i] = ni[i] = 0;
+      for (std::size_t k = 0; k < z; ++k) {
+        nw[i] += e[i * z + k] * cw[k];
+        ni[i] += e[i * z + k] * ci[k];
+      }
+    }
+    cw.swap(nw);
+    ci.swap(ni);
+    won.insert(won.end(), cw.begin(), cw.begin() + static_cast<std::ptrdiff_t>(w));
+    integral.insert(integral.end(), ci.begin(), ci.begin() + static_cast<std::ptrdiff_t>(w));
+  }
+}
+
+/// P(won by t_j | start s) for every stage (clamped to a non-decreasing
+/// sequence in [0, 1] against rounding), and the expected lead wins per
+/// period: lambda (I(t_j) - I(t_j-1)) with I(t) = int_0^t P(won by x | entry) dx,
+/// since a lead arriving at a wins in period j with probability
+/// F(t_j - a) - F(t_j-1 - a) and arrivals are uniform on [0, horizon].
+inline win_curves win_curves_of(const markov_model& m, const forecast_options& opt) {
+  const auto c = timed_chain_of(m);
+  win_curves r;
+  r.periods = static_cast<std::int32_t>(std::ceil(opt.horizon_days / opt.period_days));
+  const auto P = static_cast<std::size_t>(r.periods);
+  const std::size_t w = c.n + 1;
+  std::vector<double> won, integral;
+  won_columns(c, opt, r.periods, won, integral);
+  const auto S = static_cast<std::size_t>(m.num_stages());
+  r.cdf.assign(S * P, 0.0);
+  for (std::size_t s = 0; s < S; ++s) {
+    double prev = 0;
+    for (std::size_t j = 0; j < P; ++j) {
+      double f = 0;
+      for (std::size_t x = 0; x < w; ++x) f += c.enters[s * w + x] * won[j * w + x];
+      r.cdf[s * P + j] = prev = std::clamp(f, prev, 1.0);
+    }
+  }
+  r.lead_wins.assign(P, 0.0);
+  const auto e = static_cast<std::size_t>(m.graph().entry());
+  const double per_day = opt.leads_per_week / 7;
+  double prev = 0;
+  for (std::size_t j = 0; j < P && per_day > 0; ++j) {
+    double i = 0;
+    for (std::size_t x = 0; x < w; ++x) i += c.enters[e * w + x] * integral[j * w + x];
+    r.lead_wins[j] = per_day * std::max(0.0, i - prev);
+    prev = std::max(prev, i);
+  }
+  return r;
+}
+
+/// The trials' inputs: the count path per start stage, the per-deal path's
+/// deals by start stage, and the lead wins.
+struct forecast_plan {
+  std::int32_t periods = 0;
+  std::vector<std::int64_t> counted;  ///< [S] deals without an amount per start stage
+  /// [S x P] P(won in period j | not won before j): the binomial chain.
+  std::vector<double> split;
+  /// [S x P] P(won by the end of period j) x 2^53, against 53-bit uniform integers.
+  std::vector<std::uint64_t> threshold;
+  std::vector<std::vector<double>> amounts;  ///< [S] amounts of the deals that have one
+  std::vector<double> lead_wins;             ///< [P] Poisson means
+  double lead_amount = 0;                    ///< NaN: lead wins add no revenue
+
+  forecast_plan(const markov_model& m, std::span<const open_deal> deals, const forecast_options& opt) {
+    auto curves = win_curves_of(m, opt);
+    periods = curves.periods;
+    lead_wins = std::move(curves.lead_wins);
+    lead_amount = opt.new_deal_amount;
+    const auto S = static_cast<std::size_t>(m.num_stages());
+    const auto P = static_cast<std::size_t>(periods);
+    split.assign(S * P, 0.0);
+    threshold.assign(S * P, 0);
+    for (std::size_t i = 0; i < S * P; ++i) {
+      const double before = i % P == 0 ? 0.0 : curves.cdf[i - 1];
+      const double rest = 1 - before;
+      split[i] = rest > 0 ? std::min(1.0, (curves.cdf[i] - before) / rest) : 0.0;
+      threshold[i] = static_cast<std::uint64_t>(std::llround(curves.cdf[i] * 0x1p53));
+    }
+    counted.assign(S, 0);
+    amounts.resize(S);
+    for (const auto& d : deals) {
+      const auto s = static_cast<std::size_t>(d.stage);
+      if (std::isnan(d.amount)) {
+        ++counted[s];
+      } else {
+        amounts[s].push_back(d.amount);
+      }
+    }
   }
 
-  /// One trial: every open deal, then the new leads, walked to the horizon.
-  void run_trial(std::int64_t t, std::span<const open_deal> deals, const forecast_options& opt,
-                 forecast_result& r) const {
-    std::mt19937_64 rng(splitmix64(opt.seed ^ splitmix64(static_cast<std::uint64_t>(t))));
-    double wins = 0, revenue = 0;
-    std::int32_t* by_period = r.wins_by_period.data() + t * r.periods;
-    auto walk = [&](stage_id s, double now, double amount) {
-      for (int step = 0; step < 100000; ++step) {
-        const auto a = static_cast<std::size_t>(s);
-        if (ends[a]) {
-          if (!wins_here[a] || now > opt.horizon_days) return;
-          wins += 1;
-          if (!std::isnan(amount)) revenue += amount;
-          ++by_period[std::min<std::int64_t>(static_cast<std::int64_t>(now / opt.period_days), r.periods - 1)];
-          return;
-        }
-        now += exponential(rng, dwell[a]);
-        if (now > opt.horizon_days) return;
-        s = draw_next(rng, next[a]);
-      }
-    };
-    for (const auto& d : deals) walk(d.stage, 0.0, d.amount);
-    if (opt.leads_per_week > 0) {
-      const double gap = 7.0 / opt.leads_per_week;
-      for (double at = exponential(rng, gap); at <= opt.horizon_days; at += exponential(rng, gap)) {
-        walk(entry, at, opt.new_deal_amount);
+  /// One trial into row t of r.
+  void run_trial(std::int64_t t, std::uint64_t seed, forecast_result& r) const {
+    xoshiro256ss rng(trial_seed(seed, t));
+    std::int32_t* by_period = r.wins_by_period.data() + t * periods;
+    std::int64_t wins = 0;
+    double revenue = 0;
+    count_path(rng, by_period, wins);
+    per_deal_path(rng, by_period, wins, revenue);
+    for (std::int32_t j = 0; j < periods; ++j) {
+      const auto x = poisson(rng, lead_wins[static_cast<std::size_t>(j)]);
+      by_period[j] += static_cast<std::int32_t>(x);
+      wins += x;
+      if (!std::isnan(lead_amount)) revenue += static_cast<double>(x) * lead_amount;
+    }
+    r.wins[static_cast<std::size_t>(t)] = static_cast<double>(wins);
+    r.revenue[static_cast<std::size_t>(t)] = revenue;
+  }
+
+  /// Multinomial(n_s; q_s1..q_sP, rest) per start stage, as binomials:
+  /// the wins in period j are Binomial(deals not won before j, split_j).
+  void count_path(xoshiro256ss& rng, std::int32_t* by_period, std::int64_t& wins) const {
+    const auto P = static_cast<std::size_t>(periods);
+    for (std::size_t s = 0; s < counted.size(); ++s) {
+      std::int64_t left = counted[s];
+      for (std::size_t j = 0; j < P && left > 0; ++j) {
+        const auto x = binomial(rng, left, split[s * P + j]);
+        by_period[j] += static_cast<std::int32_t>(x);
+        wins += x;
+        left -= x;
       }
     }
-    r.wins[static_cast<std::size_t>(t)] = wins;
-    r.revenue[static_cast<std::size_t>(t)] = revenue;
+  }
+
+  /// The index of the first of n non-decreasing thresholds above u (u is
+  /// below the last): std::upper_bound without branches, since which period
+  /// a winner falls in is unpredictable (twice the draws per second of
+  /// std::upper_bound on 13 periods).
+  static std::size_t first_above(const std::uint64_t* thr, std::size_t n, std::uint64_t u) {
+    const std::uint64_t* base = thr;
+    while (n > 1) {
+      const std::size_t half = n / 2;
+      base = base[half] <= u ? base + half : base;
+      n -= half;
+    }
+    return static_cast<std::size_t>(base - thr) + (*base <= u);
+  }
+
+  /// One 53-bit uniform per deal: below the stage's P(won by the horizon)
+  /// it wins, in the first period whose threshold it is below.
+  void per_deal_path(xoshiro256ss& rng, std::int32_t* by_period, std::int64_t& wins,
+                     double& revenue) const {
+    const auto P = static_cast<std::size_t>(periods);
+    for (std::size_t s = 0; s < amounts.size(); ++s) {
+      const std::uint64_t* thr = threshold.data() + s * P;
+      const std::uint64_t ever = thr[P - 1];
+      for (const double amount : amounts[s]) {
+        const std::uint64_t u = rng() >> 11;
+        if (u >= ever) continue;
+        ++by_period[first_above(thr, P, u)];
+        ++wins;
+        revenue += amount;
+      }
+    }
   }
 };
 
@@ -198,10 +438,10 @@ inline absl::StatusOr<forecast_result> forecast(const markov_model& m,
       return absl::OutOfRangeError(absl::StrCat("open deal ", i, ": stage ", deals[i].stage, " is not in the model"));
     }
   }
-  const detail::forecast_walker walker(m);
+  const detail::forecast_plan plan(m, deals, opt);
   forecast_result r;
   r.trials = opt.trials;
-  r.periods = static_cast<std::int32_t>(std::ceil(opt.horizon_days / opt.period_days));
+  r.periods = plan.periods;
   r.wins.assign(static_cast<std::size_t>(opt.trials), 0.0);
   r.revenue.assign(static_cast<std::size_t>(opt.trials), 0.0);
   r.wins_by_period.assign(static_cast<std::size_t>(opt.trials) * static_cast<std::size_t>(r.periods), 0);
@@ -210,7 +450,7 @@ inline absl::StatusOr<forecast_result> forecast(const markov_model& m,
   for (std::int64_t done = 0; done < opt.trials; done += block) {
     const std::int64_t n = std::min(block, opt.trials - done);
     detail::parallel_chunks(n, threads, threads, [&](std::int64_t b, std::int64_t e, int) {
-      for (auto i = b; i < e; ++i) walker.run_trial(done + i, deals, opt, r);
+      for (auto i = b; i < e; ++i) plan.run_trial(done + i, opt.seed, r);
     });
     if (opt.progress && !opt.progress(done + n, opt.trials)) {
       return absl::CancelledError(absl::StrCat("forecast cancelled after ", done + n, " of ", opt.trials, " trials"));
