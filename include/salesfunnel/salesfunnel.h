@@ -14,9 +14,10 @@
  *   ask for the length) or as borrowed pointers valid while the handle lives
  *   and is not modified.
  * - Tables leave as column arrays the caller allocates.
- * - Handles are immutable after build except sf_graph and sf_log_builder,
- *   which must not be modified from two threads at once. Reading any handle
- *   from several threads is safe.
+ * - Handles are immutable after build except sf_graph, sf_log_builder and
+ *   the statistics merged into (sf_funnel_stats, sf_window_stats), which
+ *   must not be modified from two threads at once. Reading any handle from
+ *   several threads is safe.
  *
  * Versioning: removing or changing any declaration or enum value here needs a
  * new major version (SALESFUNNEL_VERSION_MAJOR); adding functions or enum
