@@ -335,7 +335,7 @@ static void test_stats_merge(const sf_graph* g) {
   sf_log* other_graph = NULL;
   CHECK(sf_graph_template("ten_commitments", &tc, &err) == SF_OK);
   const char* tc_deals[] = {"x"};
-  const char* tc_stages[] = {"Time"};
+  const char* tc_stages[] = {"Prospect"}; /* its entry stage */
   const int64_t tc_times[] = {0};
   if (sf_log_create(tc, 1, tc_deals, tc_stages, tc_times, &other_graph, &err) == SF_OK) {
     CHECK(sf_funnel_stats_create(other_graph, &as_of, &late, &err) == SF_OK);
@@ -606,9 +606,11 @@ static void test_methodology(const sf_graph* g) {
   int32_t rk[2];
   CHECK(sf_reps_rows(rp, rname, rn, rw, ro, rr, rl, rh, rs, rk, 2, &err) == SF_OK);
   CHECK(strcmp(rname[0], "ann") == 0 && rn[0] == 2 && rw[0] == 1 && ro[0] == 1 && rr[0] == 0.5);
-  CHECK(near(rl[0], 0.0945, 1e-3) && near(rh[0], 0.9055, 1e-3) && rk[0] == 1);
-  CHECK(strcmp(rname[1], "bob") == 0 && rn[1] == 2 && rw[1] == 0 && rr[1] == 0 && rk[1] == 2);
-  CHECK(rs[0] >= rs[1]);
+  CHECK(near(rl[0], 0.0945, 1e-3) && near(rh[0], 0.9055, 1e-3));
+  CHECK(strcmp(rname[1], "bob") == 0 && rn[1] == 2 && rw[1] == 0 && rr[1] == 0);
+  /* Four resolved deals cannot tell two reps apart: the fitted prior pools
+   * them fully, both shrink to the team's 1 of 4, and ties share rank 1. */
+  CHECK(near(rs[0], 0.25, 1e-9) && near(rs[1], 0.25, 1e-9) && rk[0] == 1 && rk[1] == 1);
   int64_t tn = 0, tw = 0;
   double trr = 0, tl = 0, th = 0, pa = 0, pb = 0;
   CHECK(sf_reps_team(rp, &tn, &tw, &trr, &tl, &th, &pa, &pb, &err) == SF_OK);
