@@ -28,6 +28,13 @@ struct sf_funnel_stats {
 
 namespace {
 
+// INVALID_ARGUMENT naming `what` when a text that becomes part of a result
+// (a scenario or graph name) is not well-formed UTF-8.
+sf_status check_utf8(const char* text, const char* what, sf_error* error) {
+  if (text == nullptr || sfn::detail::utf8_error(text) == std::string_view::npos) return SF_OK;
+  return fail(error, SF_INVALID_ARGUMENT, std::string("argument '") + what + "' is not valid UTF-8");
+}
+
 // Names from a C array (n entries, every one non-NULL), for the C++ calls.
 absl::StatusOr<std::vector<std::string>> names(const char* const* v, std::size_t n,
                                                const char* what) {
@@ -57,7 +64,7 @@ absl::StatusOr<sfn::scenario> change(const sfn::scenario& s, int kind, const cha
     case SF_CHANGE_REMOVE_STAGE: return s.remove_stage(a);
     case SF_CHANGE_ADD_LEADS: return s.add_leads(value);
     case SF_CHANGE_SET_DWELL: return s.set_dwell(a, value);
-    default: return absl::InvalidArgumentError("argument 'kind' is not an sf_scenario_change");
+    default: return absl::InvalidArgumentError("argument 'kind' is not an sf_scenario_change_kind");
   }
 }
 
@@ -89,9 +96,7 @@ SF_API sf_status sf_scenario_create(const sf_model* model, double leads_per_week
   return guard(error, [&] {
     SF_REQUIRE(model, "model");
     SF_REQUIRE(out_scenario, "out_scenario");
-    if (name && sfn::detail::utf8_error(name) != std::string_view::npos) {
-      return fail(error, SF_INVALID_ARGUMENT, "argument 'name' is not valid UTF-8");
-    }
+    if (auto st = check_utf8(name, "name", error); st != SF_OK) return st;
     *out_scenario = new sf_scenario{sfn::scenario(model->m, leads_per_week, name ? name : "baseline")};
     return ok(error);
   });
@@ -104,9 +109,7 @@ SF_API sf_status sf_scenario_change(const sf_scenario* scenario, sf_scenario_cha
   return guard(error, [&] {
     SF_REQUIRE(scenario, "scenario");
     SF_REQUIRE(out_scenario, "out_scenario");
-    if (name && sfn::detail::utf8_error(name) != std::string_view::npos) {
-      return fail(error, SF_INVALID_ARGUMENT, "argument 'name' is not valid UTF-8");
-    }
+    if (auto st = check_utf8(name, "name", error); st != SF_OK) return st;
     auto s = change(scenario->s, sf_capi::enum_arg(kind), a, b, value);
     if (!s.ok()) return from_status(s.status(), error);
     *out_scenario = new sf_scenario{name ? s->named(name) : *std::move(s)};
@@ -238,6 +241,7 @@ SF_API sf_status sf_graph_discover(const sf_log* log, const char* const* won, si
   return guard(error, [&] {
     SF_REQUIRE(log, "log");
     SF_REQUIRE(out_graph, "out_graph");
+    if (auto st = check_utf8(name, "name", error); st != SF_OK) return st;
     auto w = names(won, n_won, "won");
     if (!w.ok()) return from_status(w.status(), error);
     auto l = names(lost, n_lost, "lost");

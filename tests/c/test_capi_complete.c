@@ -401,6 +401,8 @@ static void test_discover(void) {
   CHECK(sf_graph_discover(log, won, 1, hole, 1, NULL, 0, 1, NULL, &g, &err) == SF_INVALID_ARGUMENT);
   CHECK(strcmp(err.message, "lost[0] is NULL") == 0);
   CHECK(sf_graph_discover(log, NULL, 1, lost, 2, NULL, 0, 1, NULL, &g, &err) == SF_INVALID_ARGUMENT);
+  CHECK(sf_graph_discover(log, won, 1, lost, 2, NULL, 0, 1, "bad\xff", &g, &err) == SF_INVALID_ARGUMENT);
+  CHECK(strcmp(err.message, "argument 'name' is not valid UTF-8") == 0);
   CHECK(sf_graph_discover(NULL, won, 1, lost, 2, NULL, 0, 1, NULL, &g, &err) == SF_INVALID_ARGUMENT);
   CHECK(sf_graph_discover(log, won, 1, lost, 2, NULL, 0, 1, NULL, NULL, &err) == SF_INVALID_ARGUMENT);
   sf_log_destroy(&log);
