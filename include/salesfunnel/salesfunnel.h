@@ -634,13 +634,22 @@ typedef struct sf_funnel_stats sf_funnel_stats;
 SF_API sf_status sf_funnel_stats_create(const sf_log* log, const int64_t* as_of,
                                         sf_funnel_stats** out_stats, sf_error* error);
 /** Adds `other` into `into`: INVALID_ARGUMENT for another graph,
- * FAILED_PRECONDITION for another as_of (pass the same as_of to both). The
- * caller keeps the two deal sets apart: a deal in both counts twice. */
+ * FAILED_PRECONDITION for another as_of (pass the same as_of to both) or
+ * when the two count a deal in common (split logs by deal, not by time). */
 SF_API sf_status sf_funnel_stats_merge(sf_funnel_stats* into, const sf_funnel_stats* other,
                                        sf_error* error);
 SF_API void sf_funnel_stats_destroy(sf_funnel_stats** stats);
 SF_API sf_status sf_funnel_stats_num_deals(const sf_funnel_stats* stats, int64_t* out_count,
                                            sf_error* error);
+/** The versioned binary form, into buf[0..size): *out_len gets its length;
+ * buf NULL with size 0 asks for the length only; a smaller buffer is
+ * OUT_OF_RANGE (nothing written). */
+SF_API sf_status sf_funnel_stats_to_bytes(const sf_funnel_stats* stats, uint8_t* buf, size_t size,
+                                          size_t* out_len, sf_error* error);
+/** Statistics read back from their binary form, for the graph they were
+ * counted on (another graph is INVALID_ARGUMENT; damaged bytes are refused). */
+SF_API sf_status sf_funnel_stats_from_bytes(const sf_graph* graph, const uint8_t* buf, size_t len,
+                                            sf_funnel_stats** out_stats, sf_error* error);
 /** The report of (merged) statistics; it has no warnings (those read the log). */
 SF_API sf_status sf_funnel_from_stats(const sf_funnel_stats* stats, sf_report** out_report,
                                       sf_error* error);

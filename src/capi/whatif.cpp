@@ -231,6 +231,42 @@ SF_API sf_status sf_funnel_from_stats(const sf_funnel_stats* stats, sf_report** 
   });
 }
 
+SF_API sf_status sf_funnel_stats_to_bytes(const sf_funnel_stats* stats, uint8_t* buf, size_t size,
+                                          size_t* out_len, sf_error* error) {
+  return guard(error, [&] {
+    SF_REQUIRE(stats, "stats");
+    const std::string bytes = sfn::serialize(stats->s);
+    if (out_len) *out_len = bytes.size();
+    if (buf == nullptr && size == 0) return ok(error);
+    SF_REQUIRE(buf, "buf");
+    if (size < bytes.size()) {
+      return fail(error, SF_OUT_OF_RANGE, "buffer too small: need " + std::to_string(bytes.size()) +
+                                              " bytes, got " + std::to_string(size));
+    }
+    std::memcpy(buf, bytes.data(), bytes.size());
+    return ok(error);
+  });
+}
+
+SF_API sf_status sf_funnel_stats_from_bytes(const sf_graph* graph, const uint8_t* buf, size_t len,
+                                            sf_funnel_stats** out_stats, sf_error* error) {
+  return guard(error, [&] {
+    SF_REQUIRE(graph, "graph");
+    SF_REQUIRE(buf, "buf");
+    SF_REQUIRE(out_stats, "out_stats");
+    auto s = sfn::deserialize_funnel_stats(
+        std::string_view(reinterpret_cast<const char*>(buf), len));
+    if (!s.ok()) return from_status(s.status(), error);
+    if (s->graph_fingerprint != graph->g.fingerprint()) {
+      return fail(error, SF_INVALID_ARGUMENT,
+                  "argument 'graph' is not the graph the statistics were counted on "
+                  "(their graph fingerprints differ)");
+    }
+    *out_stats = new sf_funnel_stats{*std::move(s), graph->g};
+    return ok(error);
+  });
+}
+
 /* ------------------------------------------ discovery, stage removal */
 
 SF_API sf_status sf_graph_discover(const sf_log* log, const char* const* won, size_t n_won,

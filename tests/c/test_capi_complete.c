@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "salesfunnel/salesfunnel.h"
@@ -324,6 +325,42 @@ static void test_stats_merge(const sf_graph* g) {
   CHECK(sf_report_conversion(merged, "Lead", "Contact", &p, &err) == SF_OK && near(p, 0.8, 1e-15));
   sf_report_destroy(&merged);
   sf_report_destroy(&direct);
+
+  /* The binary form round-trips: the copy's report has the same counts. */
+  size_t len = 0;
+  CHECK(sf_funnel_stats_to_bytes(a, NULL, 0, &len, &err) == SF_OK && len > 0);
+  uint8_t* bytes = malloc(len);
+  uint8_t tiny[4];
+  CHECK(sf_funnel_stats_to_bytes(a, tiny, sizeof tiny, &len, &err) == SF_OUT_OF_RANGE);
+  CHECK(contains(err.message, "buffer too small"));
+  CHECK(sf_funnel_stats_to_bytes(a, bytes, len, &len, &err) == SF_OK);
+  sf_funnel_stats* copy = NULL;
+  CHECK(sf_funnel_stats_from_bytes(g, bytes, len, &copy, &err) == SF_OK);
+  CHECK(sf_funnel_stats_num_deals(copy, &n, &err) == SF_OK && n == 5);
+  CHECK(sf_funnel_from_stats(copy, &merged, &err) == SF_OK);
+  CHECK(sf_report_stage_counts(merged, SF_COUNT_REACHED, got, 10, &err) == SF_OK &&
+        memcmp(got, reached, sizeof got) == 0);
+  sf_report_destroy(&merged);
+  sf_funnel_stats_destroy(&copy);
+  CHECK(sf_funnel_stats_from_bytes(g, bytes, len / 2, &copy, &err) != SF_OK && copy == NULL);
+  sf_graph* other = NULL;
+  CHECK(sf_graph_template("ten_commitments", &other, &err) == SF_OK);
+  CHECK(sf_funnel_stats_from_bytes(other, bytes, len, &copy, &err) == SF_INVALID_ARGUMENT);
+  CHECK(contains(err.message, "argument 'graph'"));
+  sf_graph_destroy(&other);
+  CHECK(sf_funnel_stats_from_bytes(NULL, bytes, len, &copy, &err) == SF_INVALID_ARGUMENT);
+  CHECK(sf_funnel_stats_from_bytes(g, NULL, len, &copy, &err) == SF_INVALID_ARGUMENT);
+  CHECK(sf_funnel_stats_from_bytes(g, bytes, len, NULL, &err) == SF_INVALID_ARGUMENT);
+  CHECK(sf_funnel_stats_to_bytes(NULL, NULL, 0, &len, &err) == SF_INVALID_ARGUMENT);
+  CHECK(sf_funnel_stats_to_bytes(a, NULL, 10, &len, &err) == SF_INVALID_ARGUMENT);
+  free(bytes);
+
+  /* Statistics that share a deal refuse to merge: the whole log's share A-E with a's. */
+  sf_funnel_stats* overlap = NULL;
+  CHECK(sf_funnel_stats_create(whole, &as_of, &overlap, &err) == SF_OK);
+  CHECK(sf_funnel_stats_merge(a, overlap, &err) == SF_FAILED_PRECONDITION);
+  CHECK(sf_funnel_stats_num_deals(a, &n, &err) == SF_OK && n == 5); /* unchanged */
+  sf_funnel_stats_destroy(&overlap);
 
   /* Another as_of refuses to merge; so does another graph. */
   const int64_t other_time = 30 * DAY;
