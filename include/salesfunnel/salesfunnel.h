@@ -14,9 +14,10 @@
  *   ask for the length) or as borrowed pointers valid while the handle lives
  *   and is not modified.
  * - Tables leave as column arrays the caller allocates.
- * - Handles are immutable after build except sf_graph and sf_log_builder,
- *   which must not be modified from two threads at once. Reading any handle
- *   from several threads is safe.
+ * - Handles are immutable after build except sf_graph, sf_log_builder and
+ *   the statistics merged into (sf_funnel_stats, sf_window_stats), which
+ *   must not be modified from two threads at once. Reading any handle from
+ *   several threads is safe.
  *
  * Versioning: removing or changing any declaration or enum value here needs a
  * new major version (SALESFUNNEL_VERSION_MAJOR); adding functions or enum
@@ -528,6 +529,306 @@ SF_API sf_status sf_window_num_warnings(const sf_window* window, size_t* out_cou
                                         sf_error* error);
 SF_API sf_status sf_window_warning(const sf_window* window, size_t i, const char** out_text,
                                    sf_error* error);
+
+/* ------------------------------------------------------- short forms */
+
+/** A log from three columns in one call: deal ids (strings; a NULL entry is
+ * a missing id), stage names (NULL: missing) and entry times in Unix
+ * seconds (INT64_MIN: missing), checked against `graph` (copied) with the
+ * builder's defaults. Errors name the column and the first offending row. */
+SF_API sf_status sf_log_create(const sf_graph* graph, size_t n, const char* const* deal_ids,
+                               const char* const* stages, const int64_t* times_unix_seconds,
+                               sf_log** out_log, sf_error* error);
+/** The same with integer deal ids. */
+SF_API sf_status sf_log_create_int64(const sf_graph* graph, size_t n, const int64_t* deal_ids,
+                                     const char* const* stages, const int64_t* times_unix_seconds,
+                                     sf_log** out_log, sf_error* error);
+/** The funnel report read at the log's latest event (sf_funnel_create with as_of NULL). */
+SF_API sf_status sf_funnel_compute(const sf_log* log, sf_report** out_report, sf_error* error);
+/** Deals that reached the stage named `stage` (NOT_FOUND lists the stages). */
+SF_API sf_status sf_report_reached(const sf_report* report, const char* stage, int64_t* out,
+                                   sf_error* error);
+/** The step conversion from `from` to `to`, which must be the next stage on
+ * the main path (INVALID_ARGUMENT names the stage that is): advanced /
+ * (advanced + dropped + closed here), open deals left out; NaN when no deal
+ * at `from` has a known fate. */
+SF_API sf_status sf_report_conversion(const sf_report* report, const char* from, const char* to,
+                                      double* out, sf_error* error);
+
+/* --------------------------------------------------------- scenarios */
+
+/** A what-if scenario: a model plus leads a week; every change makes a new one. */
+typedef struct sf_scenario sf_scenario;
+/** Scenarios side by side, the baseline first. */
+typedef struct sf_comparison sf_comparison;
+
+typedef enum sf_scenario_change_kind {
+  SF_CHANGE_LIFT = 0,         /* a -> b raised by `value` percentage points */
+  SF_CHANGE_LIFT_FACTOR = 1,  /* a -> b multiplied by `value` */
+  SF_CHANGE_SET_RATE = 2,     /* a -> b set to `value` */
+  SF_CHANGE_REMOVE_EDGE = 3,  /* a -> b fails; its share goes to a's other exits */
+  SF_CHANGE_REMOVE_STAGE = 4, /* stage a fails: deals entering it are lost */
+  SF_CHANGE_ADD_LEADS = 5,    /* `value` more leads a week (a, b unused) */
+  SF_CHANGE_SET_DWELL = 6     /* stage a's mean dwell becomes `value` days */
+} sf_scenario_change_kind;
+
+/** The baseline: `model` (copied), leads a week, a name (NULL: "baseline"). */
+SF_API sf_status sf_scenario_create(const sf_model* model, double leads_per_week,
+                                    const char* name, sf_scenario** out_scenario,
+                                    sf_error* error);
+/** A new scenario: `scenario` with one change (see sf_scenario_change_kind),
+ * named `name` (NULL: keep the name). A stage or edge not in the model is
+ * NOT_FOUND; a probability leaving [0, 1] is OUT_OF_RANGE. */
+SF_API sf_status sf_scenario_change(const sf_scenario* scenario, sf_scenario_change_kind kind,
+                                    const char* a, const char* b, double value,
+                                    const char* name, sf_scenario** out_scenario,
+                                    sf_error* error);
+SF_API void sf_scenario_destroy(sf_scenario** scenario);
+/** Borrowed name, valid while the scenario lives. */
+SF_API sf_status sf_scenario_name(const sf_scenario* scenario, const char** out_name,
+                                  sf_error* error);
+/** Compares `n_others` scenarios with the baseline; `mean_won_amount` (NaN:
+ * none) turns wins into revenue. */
+SF_API sf_status sf_compare_create(const sf_scenario* baseline, const sf_scenario* const* others,
+                                   size_t n_others, double mean_won_amount,
+                                   sf_comparison** out_comparison, sf_error* error);
+SF_API void sf_comparison_destroy(sf_comparison** comparison);
+/** Rows: the baseline, then the others in the order given. */
+SF_API sf_status sf_comparison_num_rows(const sf_comparison* comparison, size_t* out_count,
+                                        sf_error* error);
+/** Row i's borrowed name and changes ("lift A -> B by +10 points; ..."); either may be NULL. */
+SF_API sf_status sf_comparison_row_text(const sf_comparison* comparison, size_t i,
+                                        const char** out_name, const char** out_changes,
+                                        sf_error* error);
+
+typedef enum sf_comparison_column {
+  SF_COMPARE_LEADS_PER_WEEK = 0,
+  SF_COMPARE_WIN_RATE = 1,         /* P(won | entry) */
+  SF_COMPARE_WINS_PER_WEEK = 2,    /* leads a week x win rate */
+  SF_COMPARE_REVENUE_PER_WEEK = 3, /* wins a week x mean won amount */
+  SF_COMPARE_DAYS_TO_CLOSE = 4,    /* expected days from entry until won or lost */
+  SF_COMPARE_DELTA_WINS_PER_WEEK = 5, /* deltas: versus the baseline (row 0) */
+  SF_COMPARE_DELTA_REVENUE_PER_WEEK = 6,
+  SF_COMPARE_DELTA_WIN_RATE = 7,
+  SF_COMPARE_DELTA_DAYS_TO_CLOSE = 8
+} sf_comparison_column;
+/** One column, a value per row, into out[0..n). */
+SF_API sf_status sf_comparison_values(const sf_comparison* comparison,
+                                      sf_comparison_column column, double* out, size_t n,
+                                      sf_error* error);
+
+/** The effect on P(won | start) of stage `stage` failing entirely (deals
+ * entering it are lost); `start` NULL: the entry stage. Negative or 0. */
+SF_API sf_status sf_model_stage_removal_effect(const sf_model* model, const char* stage,
+                                               const char* start, double* out_effect,
+                                               sf_error* error);
+
+/* ------------------------------------------ mergeable funnel statistics */
+
+/** Everything a funnel report needs, as counts and sketches that merge
+ * exactly: statistics of logs holding different deals, merged, give the
+ * report of one log holding them all. */
+typedef struct sf_funnel_stats sf_funnel_stats;
+
+/** The statistics of a log with a graph, read at `as_of` (NULL: the latest event). */
+SF_API sf_status sf_funnel_stats_create(const sf_log* log, const int64_t* as_of,
+                                        sf_funnel_stats** out_stats, sf_error* error);
+/** Adds `other` into `into`: INVALID_ARGUMENT for another graph,
+ * FAILED_PRECONDITION for another as_of (pass the same as_of to both) or
+ * when the two count a deal in common (split logs by deal, not by time). */
+SF_API sf_status sf_funnel_stats_merge(sf_funnel_stats* into, const sf_funnel_stats* other,
+                                       sf_error* error);
+SF_API void sf_funnel_stats_destroy(sf_funnel_stats** stats);
+SF_API sf_status sf_funnel_stats_num_deals(const sf_funnel_stats* stats, int64_t* out_count,
+                                           sf_error* error);
+/** The versioned binary form, into buf[0..size): *out_len gets its length;
+ * buf NULL with size 0 asks for the length only; a smaller buffer is
+ * OUT_OF_RANGE (nothing written). */
+SF_API sf_status sf_funnel_stats_to_bytes(const sf_funnel_stats* stats, uint8_t* buf, size_t size,
+                                          size_t* out_len, sf_error* error);
+/** Statistics read back from their binary form, for the graph they were
+ * counted on (another graph is INVALID_ARGUMENT; damaged bytes are refused). */
+SF_API sf_status sf_funnel_stats_from_bytes(const sf_graph* graph, const uint8_t* buf, size_t len,
+                                            sf_funnel_stats** out_stats, sf_error* error);
+/** The report of (merged) statistics; it has no warnings (those read the log). */
+SF_API sf_status sf_funnel_from_stats(const sf_funnel_stats* stats, sf_report** out_report,
+                                      sf_error* error);
+
+/* ------------------------------------------------------ graph discovery */
+
+/** A stage graph from a log's directly-follows transitions: the stages named
+ * in won / lost / nurture get those kinds, the most common first stage is
+ * the entry, the rest are open; transitions seen fewer than `min_count`
+ * times are left out; `name` NULL: "discovered". The log may have no graph. */
+SF_API sf_status sf_graph_discover(const sf_log* log, const char* const* won, size_t n_won,
+                                   const char* const* lost, size_t n_lost,
+                                   const char* const* nurture, size_t n_nurture,
+                                   int64_t min_count, const char* name, sf_graph** out_graph,
+                                   sf_error* error);
+
+/* ------------------------------------------- methodology tables */
+
+/** A meeting log: one row per meeting of a deal. */
+typedef struct sf_meetings sf_meetings;
+/** The pipeline audit: per open deal, whether it is a qualified opportunity. */
+typedef struct sf_audit sf_audit;
+/** Buyer accountability: how each open deal's last held meeting ended. */
+typedef struct sf_accountability sf_accountability;
+/** Lead batches: step conversions per batch against targets. */
+typedef struct sf_batches sf_batches;
+/** Pipeline coverage and velocity per rep and for the team. */
+typedef struct sf_coverage sf_coverage;
+/** Reps compared on one conversion, with Wilson intervals and shrinkage. */
+typedef struct sf_reps sf_reps;
+
+/** Meetings: deal ids (matching the event log's string ids), times in
+ * `unit`; optional columns (NULL: absent): held (0/1; absent: all held),
+ * buyer task text (NULL entry or blank: none), next meeting booked (0/1). */
+SF_API sf_status sf_meetings_create(size_t n, const char* const* deal_ids, const int64_t* times,
+                                    sf_time_unit unit, const uint8_t* held,
+                                    const char* const* buyer_tasks,
+                                    const uint8_t* next_meeting_booked,
+                                    sf_meetings** out_meetings, sf_error* error);
+SF_API void sf_meetings_destroy(sf_meetings** meetings);
+SF_API sf_status sf_meetings_num_meetings(const sf_meetings* meetings, int64_t* out_count,
+                                          sf_error* error);
+
+/** The audit with the default rules (aged past the average won cycle; the
+ * two-meeting rule when `meetings` or `second_meeting_stage` is given, else
+ * off); `as_of` NULL: the latest event. */
+SF_API sf_status sf_audit_create(const sf_log* log, const sf_meetings* meetings,
+                                 const char* second_meeting_stage, const int64_t* as_of,
+                                 sf_audit** out_audit, sf_error* error);
+SF_API void sf_audit_destroy(sf_audit** audit);
+/** Rows: the open deals. */
+SF_API sf_status sf_audit_num_rows(const sf_audit* audit, size_t* out_count, sf_error* error);
+/** Columns (any may be NULL) of at least the row count: deal id (borrowed),
+ * stage id, amount (NaN: unknown), age and days in stage, held meetings
+ * (-1 without a meeting log), qualified (0/1), the failing rules' reasons
+ * (borrowed; "" when qualified). */
+SF_API sf_status sf_audit_rows(const sf_audit* audit, const char** out_deal, int32_t* out_stage,
+                               double* out_amount, double* out_age_days,
+                               double* out_days_in_stage, int64_t* out_held_meetings,
+                               uint8_t* out_qualified, const char** out_reasons, size_t n,
+                               sf_error* error);
+/** Raw and qualified pipeline (deals and known value), and the average won
+ * cycle in days the age rule measured against. */
+SF_API sf_status sf_audit_totals(const sf_audit* audit, int64_t* out_raw_deals,
+                                 double* out_raw_value, int64_t* out_qualified_deals,
+                                 double* out_qualified_value, double* out_average_cycle_days,
+                                 sf_error* error);
+
+/** Needs the meeting log's buyer task and next-meeting columns. */
+SF_API sf_status sf_accountability_create(const sf_log* log, const sf_meetings* meetings,
+                                          const int64_t* as_of,
+                                          sf_accountability** out_report, sf_error* error);
+SF_API void sf_accountability_destroy(sf_accountability** report);
+/** Rows: the open deals. */
+SF_API sf_status sf_accountability_num_rows(const sf_accountability* report, size_t* out_count,
+                                            sf_error* error);
+/** Columns (any may be NULL): deal id, stage id, held meetings, whether the
+ * last one ended with a buyer task / a booked next meeting, at risk (0/1),
+ * and the reason (borrowed). */
+SF_API sf_status sf_accountability_rows(const sf_accountability* report, const char** out_deal,
+                                        int32_t* out_stage, int64_t* out_held_meetings,
+                                        uint8_t* out_buyer_task,
+                                        uint8_t* out_next_meeting_booked, uint8_t* out_at_risk,
+                                        const char** out_reason, size_t n, sf_error* error);
+/** The rule tested on closed deals: flagged (no task or no next meeting at
+ * their first held meeting) and unflagged deals, their wins, and the
+ * two-sided p value of the difference in win rates. */
+SF_API sf_status sf_accountability_history(const sf_accountability* report, int64_t* out_flagged,
+                                           int64_t* out_flagged_won, int64_t* out_unflagged,
+                                           int64_t* out_unflagged_won, double* out_p_value,
+                                           sf_error* error);
+
+/** sf_batches_rows status codes. */
+typedef enum sf_target_status {
+  SF_TARGET_MEETS = 0,
+  SF_TARGET_BELOW = 1,
+  SF_TARGET_NO_TARGET = 2,
+  SF_TARGET_NO_DATA = 3,
+  SF_TARGET_IMMATURE = 4
+} sf_target_status;
+
+/** Batches by `by` (an attribute, "rep", "cohort_week" or "cohort_month");
+ * targets: step conversion from each named main-path stage to the next;
+ * `maturity_days` NaN: measured (80th percentile of entry-to-won). */
+SF_API sf_status sf_batches_create(const sf_log* log, const char* by,
+                                   const char* const* target_stages, const double* target_rates,
+                                   size_t n_targets, double maturity_days, const int64_t* as_of,
+                                   sf_batches** out_batches, sf_error* error);
+SF_API void sf_batches_destroy(sf_batches** batches);
+SF_API sf_status sf_batches_maturity_days(const sf_batches* batches, double* out_days,
+                                          sf_error* error);
+/** Rows: batch by batch, the main-path steps in order. */
+SF_API sf_status sf_batches_num_rows(const sf_batches* batches, size_t* out_count,
+                                     sf_error* error);
+/** Columns (any may be NULL): batch, from and to stage (borrowed), deals
+ * that advanced, resolved (the rate's denominator), still open, the rate,
+ * the target (NaN: none) and an sf_target_status. */
+SF_API sf_status sf_batches_rows(const sf_batches* batches, const char** out_batch,
+                                 const char** out_from, const char** out_to,
+                                 int64_t* out_advanced, int64_t* out_resolved, int64_t* out_open,
+                                 double* out_rate, double* out_target, int32_t* out_status,
+                                 size_t n, sf_error* error);
+
+/** Coverage per rep (quotas by rep name) and for the team (`team_quota`;
+ * NaN: the sum of the rep quotas). The qualified pipeline is the audit's, as
+ * in sf_audit_create (meetings and second_meeting_stage may be NULL). */
+SF_API sf_status sf_coverage_create(const sf_log* log, double team_quota,
+                                    const char* const* reps, const double* rep_quotas,
+                                    size_t n_reps, const sf_meetings* meetings,
+                                    const char* second_meeting_stage, const int64_t* as_of,
+                                    sf_coverage** out_coverage, sf_error* error);
+SF_API void sf_coverage_destroy(sf_coverage** coverage);
+/** Rows: one per rep (by name; "(none)" last), then the team row "(team)". */
+SF_API sf_status sf_coverage_num_rows(const sf_coverage* coverage, size_t* out_count,
+                                      sf_error* error);
+SF_API sf_status sf_coverage_rep(const sf_coverage* coverage, size_t i, const char** out_rep,
+                                 sf_error* error);
+
+typedef enum sf_coverage_column {
+  SF_COVERAGE_QUOTA = 0,
+  SF_COVERAGE_BOOKED = 1,
+  SF_COVERAGE_REMAINING = 2,
+  SF_COVERAGE_OPEN_VALUE = 3,
+  SF_COVERAGE_QUALIFIED_VALUE = 4,
+  SF_COVERAGE_RAW = 5,       /* open value / remaining quota */
+  SF_COVERAGE_QUALIFIED = 6, /* qualified value / remaining quota */
+  SF_COVERAGE_WIN_RATE = 7,
+  SF_COVERAGE_WIN_RATE_LOW = 8,
+  SF_COVERAGE_WIN_RATE_HIGH = 9,
+  SF_COVERAGE_REQUIRED = 10, /* 1 / win rate */
+  SF_COVERAGE_AVERAGE_DEAL_SIZE = 11,
+  SF_COVERAGE_CYCLE_DAYS = 12,
+  SF_COVERAGE_VELOCITY_RAW = 13,
+  SF_COVERAGE_VELOCITY_QUALIFIED = 14,
+  SF_COVERAGE_COVERED = 15 /* 1 when coverage meets the required coverage */
+} sf_coverage_column;
+/** One column, a value per row, into out[0..n). */
+SF_API sf_status sf_coverage_values(const sf_coverage* coverage, sf_coverage_column column,
+                                    double* out, size_t n, sf_error* error);
+
+/** Reps compared on the main-path span from `from` to `to` (as
+ * sf_compare_reps), keeping the intervals; `as_of` NULL: the latest event. */
+SF_API sf_status sf_reps_create(const sf_log* log, const char* from, const char* to,
+                                int64_t min_n, const int64_t* as_of, sf_reps** out_reps,
+                                sf_error* error);
+SF_API void sf_reps_destroy(sf_reps** reps);
+/** Rows: best first, reps too small to rank last. */
+SF_API sf_status sf_reps_num_rows(const sf_reps* reps, size_t* out_count, sf_error* error);
+/** Columns (any may be NULL): rep (borrowed), resolved deals n, wins, open
+ * (censored, not in n), rate with its Wilson 95% interval, the shrunk rate,
+ * rank (1 best; -1 too small). */
+SF_API sf_status sf_reps_rows(const sf_reps* reps, const char** out_rep, int64_t* out_n,
+                              int64_t* out_wins, int64_t* out_open, double* out_rate,
+                              double* out_low, double* out_high, double* out_shrunk_rate,
+                              int32_t* out_rank, size_t n, sf_error* error);
+/** The team: n, wins, rate and interval, and the fitted Beta prior. */
+SF_API sf_status sf_reps_team(const sf_reps* reps, int64_t* out_n, int64_t* out_wins,
+                              double* out_rate, double* out_low, double* out_high,
+                              double* out_prior_alpha, double* out_prior_beta, sf_error* error);
 
 #ifdef __cplusplus
 } /* extern "C" */
