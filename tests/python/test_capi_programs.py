@@ -25,9 +25,10 @@ def _built(name):
     """The newest file called `name` under the build directories, or None."""
     roots = [pathlib.Path(os.environ["SALESFUNNEL_C_BUILD_DIR"])] \
         if os.environ.get("SALESFUNNEL_C_BUILD_DIR") else [REPO / "build"]
-    # The sanitizer builds (build/asan, build/tsan) need their runtimes preloaded.
+    # Sanitizer builds (build/asan, build/tsan, build/fuzz) need their runtimes preloaded;
+    # tests/cmake holds copies built by the consumer-project checks.
     found = [p for r in roots if r.is_dir() for p in r.rglob(name)
-             if p.is_file() and not {"asan", "tsan"} & set(p.parts)]
+             if p.is_file() and not {"asan", "tsan", "fuzz", "cmake"} & set(p.parts)]
     return max(found, key=lambda p: p.stat().st_mtime) if found else None
 
 
