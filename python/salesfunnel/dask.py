@@ -30,7 +30,8 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 from . import _core
-from .funnel import FunnelReport, FunnelStats, _stale_spec, _time_ticks
+from .funnel import FunnelReport, FunnelStats, _counted_on, _time_ticks
+from .funnel import funnel_stats as _stats_of_log
 from .graph import StageGraph
 from .log import EventLog
 from .model import MarkovModel
@@ -56,8 +57,8 @@ def _extent(log: EventLog) -> tuple[str, int | None]:
     return log.time_unit, (log._log.max_time if log.num_events else None)
 
 
-def _part_stats(log: EventLog, ticks: int, stale: dict) -> bytes:
-    return _core.compute_funnel_stats(log._log, ticks, 1, **stale).to_bytes()
+def _part_stats(log: EventLog, ticks: int, stale_after) -> bytes:
+    return _stats_of_log(log, ticks, 1, stale_after=stale_after).to_bytes()
 
 
 def _merge(parts: Sequence[bytes]) -> bytes:
@@ -124,10 +125,9 @@ def funnel_stats(ddf, *, deal: str, stage: str, time: str, graph: StageGraph, as
         raise ValueError(f"split_every must be at least 2, got {split_every}")
     logs = event_logs(ddf, deal=deal, stage=stage, time=time, graph=graph, **build)
     ticks = _read_at(logs, as_of)
-    stale = _stale_spec(stale_after)
-    per_part = [_dask().delayed(_part_stats, pure=True)(log, ticks, stale) for log in logs]
+    per_part = [_dask().delayed(_part_stats, pure=True)(log, ticks, stale_after) for log in logs]
     core = _core.FunnelStats.from_bytes(_tree_merge(per_part, split_every).compute())
-    return FunnelStats(core, StageGraph._wrap(graph._g.with_went_dark()) if stale_after else graph)
+    return FunnelStats(core, _counted_on(graph, stale_after))
 
 
 def funnel(ddf, *, deal: str, stage: str, time: str, graph: StageGraph, as_of=None,

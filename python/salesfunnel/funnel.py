@@ -341,7 +341,12 @@ def funnel_stats(log: EventLog, as_of=None, threads: int = 0, *, stale_after=Non
     """
     ticks = _as_of_ticks(log, as_of)
     core = _core.compute_funnel_stats(log._log, ticks, threads, **_stale_spec(stale_after))
-    return FunnelStats(core, StageGraph._wrap(log.graph._g.with_went_dark()) if stale_after else log.graph)
+    return FunnelStats(core, _counted_on(log.graph, stale_after))
+
+
+def _counted_on(graph: StageGraph, stale_after) -> StageGraph:
+    """The graph statistics are counted on: ``graph``, plus "Went dark" with staleness."""
+    return StageGraph._wrap(graph._g.with_went_dark()) if stale_after else graph
 
 
 def report_from_stats(stats: FunnelStats) -> FunnelReport:
