@@ -16,6 +16,7 @@
 #include <salesfunnel/core/event_log.hpp>
 #include <salesfunnel/core/templates.hpp>
 #include <salesfunnel/stats/funnel_report.hpp>
+#include <salesfunnel/stats/live_funnel.hpp>
 
 #include "bench.hpp"
 
@@ -149,11 +150,81 @@ void run_by_rep(const options& o) {
   std::printf("by_rep    %8.3f s   (%zu groups)\n", s, by->groups.size());
 }
 
+// A day of activity in 1,000 rows: 800 moves of random existing deals to a
+// random main-path stage and 200 new deals at the entry stage, all after the
+// log's latest event (so as_of moves too).
+struct batch {
+  std::vector<std::int64_t> deal, time;
+  std::vector<std::int32_t> stage, rep;
+};
+
+batch day_of_events(const sf::stage_graph& g, std::int64_t deals, std::int64_t after, int day, std::mt19937_64& rng) {
+  const auto path = g.main_path();
+  batch b;
+  for (int i = 0; i < 1000; ++i) {
+    const bool fresh = i % 5 == 4;
+    const auto d = fresh ? (deals + static_cast<std::int64_t>(day) * 200 + i / 5) : static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(deals));
+    b.deal.push_back(d * 7919 + 100000);
+    b.stage.push_back(fresh ? path[0] : path[rng() % path.size()]);
+    b.time.push_back(after + static_cast<std::int64_t>(day) * 86400 + i * 60);
+    b.rep.push_back(static_cast<std::int32_t>(d % num_reps));
+  }
+  return b;
+}
+
+void run_append(const options& o) {
+  const auto& f = log_for(o);
+  sf::event_columns c;
+  c.deal = sf::key_column::integers(f.cols.deal);
+  c.stage = sf::key_column::categorical(f.cols.stage, f.stage_views);
+  c.time = f.cols.time;
+  c.rep = sf::key_column::categorical(f.cols.rep, f.rep_views);
+  sf::event_log_options lo;
+  lo.graph = f.graph;
+  lo.threads = o.threads;
+  lo.appendable = true;
+  std::optional<sf::event_log> log;
+  const double build_s = median_seconds(1, [&] { log = value_or_exit(sf::event_log::build(c, lo), "build appendable"); });
+  std::optional<sf::live_funnel> live;
+  const double live_s = median_seconds(1, [&] { live = value_or_exit(sf::live_funnel::create(*log, funnel_options_for(o)), "live"); });
+  log.reset();  // the live funnel holds the only reference: appends need not copy
+  std::printf("append    build appendable %.3f s, live funnel %.3f s, peak RSS %ld MiB\n", build_s, live_s, peak_rss_mib());
+  // The cost to beat: rebuild the log from all rows and report.
+  lo.appendable = false;
+  const double report_s = median_seconds(1, [&] { keep(static_cast<double>(value_or_exit(sf::funnel(*f.log, funnel_options_for(o)), "funnel").deals)); });
+  const double rebuild_s = f.build_s + report_s;
+  std::mt19937_64 rng(static_cast<unsigned>(o.seed) + 17);
+  std::vector<double> append_t, report_t;
+  std::int64_t deals = 0;
+  for (int day = 1; day <= 21; ++day) {
+    auto b = day_of_events(f.graph, o.deals, *std::max_element(f.cols.time.begin(), f.cols.time.end()), day, rng);
+    sf::event_columns bc;
+    bc.deal = sf::key_column::integers(b.deal);
+    bc.stage = sf::key_column::categorical(b.stage, f.stage_views);
+    bc.time = b.time;
+    bc.rep = sf::key_column::categorical(b.rep, f.rep_views);
+    sf::event_log_options ao;
+    ao.threads = o.threads;
+    append_t.push_back(median_seconds(1, [&] { value_or_exit(live->append(bc, ao), "append"); }));
+    report_t.push_back(median_seconds(1, [&] { deals = value_or_exit(live->report(), "report").deals; }));
+  }
+  auto median = [](std::vector<double> v) {
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+    return v[v.size() / 2];
+  };
+  const double a = median(append_t), r = median(report_t);
+  std::printf("append    1,000 events: append + refresh %.2f ms, report %.2f ms; rebuild + report %.3f s"
+              " (build %.3f + funnel %.3f): %.0fx less (%lld deals after 21 batches)\n",
+              a * 1e3, r * 1e3, rebuild_s, f.build_s, report_s, rebuild_s / (a + r), static_cast<long long>(deals));
+}
+
 constexpr benchmark benchmarks[] = {
     {"funnel/build", "event_log::build: validate, intern, sort by deal and time, fold repeats",
      run_build},
     {"funnel/report", "funnel: mergeable statistics on --threads threads + the report", run_report},
     {"funnel/by_rep", "funnel_by(log, \"rep\"): one report per rep (97 reps)", run_by_rep},
+    {"funnel/append", "live_funnel: 1,000 events appended to the log, refreshed report vs rebuild",
+     run_append},
 };
 
 }  // namespace

@@ -14,8 +14,10 @@
 
 #include <salesfunnel/core/discover.hpp>
 #include <salesfunnel/core/event_log.hpp>
+#include <salesfunnel/stats/live_funnel.hpp>
 
 #include "columns.hpp"
+#include "options.hpp"
 #include "status.hpp"
 
 namespace py = pybind11;
@@ -50,6 +52,45 @@ py::array view_of(const sf::event_log& log, std::span<const T> s) {
   return a;
 }
 
+// The columns of a build or an append, converted from Python and kept alive.
+struct py_columns {
+  column_holder h;
+  py::array_t<std::int64_t, py::array::c_style> t;
+  py::array_t<double, py::array::c_style> amt;
+  sf::event_columns cols;
+
+  py_columns(py::tuple deal, py::tuple stage, py::object time, const std::optional<py::tuple>& rep,
+             py::object amount, py::list attributes) {
+    cols.deal = h.convert("deal", deal);
+    cols.stage = h.convert("stage", stage);
+    t = py::array_t<std::int64_t, py::array::c_style>::ensure(time);
+    if (!t || t.ndim() != 1) raise_column_type("column 'time' must be a 1-d int64/datetime64 array");
+    cols.time = {t.data(), static_cast<std::size_t>(t.size())};
+    if (rep) cols.rep = h.convert("rep", *rep);
+    if (!amount.is_none()) {
+      amt = py::array_t<double, py::array::c_style>::ensure(amount);
+      if (!amt) raise_column_type("column 'amount' must be numeric");
+      cols.amount = {amt.data(), static_cast<std::size_t>(amt.size())};
+    }
+    for (auto item : attributes) {
+      auto pair = item.cast<py::tuple>();
+      auto name = pair[0].cast<std::string>();
+      cols.attributes.push_back({name, h.convert(name, pair[1].cast<py::tuple>())});
+    }
+  }
+  py_columns(const py_columns&) = delete;
+};
+
+sf::event_log_options log_options(const std::string& unit, const std::map<std::string, std::string>& stage_map,
+                                  bool strict, int threads) {
+  sf::event_log_options opt;
+  for (const auto& [k, v] : stage_map) opt.stage_map.emplace(k, v);
+  opt.unit = parse_unit(unit);
+  opt.strict = strict;
+  opt.threads = threads;
+  return opt;
+}
+
 }  // namespace
 
 void bind_event_log(py::module_& m) {
@@ -65,10 +106,14 @@ void bind_event_log(py::module_& m) {
       .def_property_readonly("unit", [](const sf::event_log& l) { return unit_name(l.unit()); })
       .def_property_readonly("min_time", &sf::event_log::min_time)
       .def_property_readonly("max_time", &sf::event_log::max_time)
-      .def("stages", [](const sf::event_log& l) { return view_of(l, l.stages()); })
-      .def("times", [](const sf::event_log& l) { return view_of(l, l.times()); })
-      .def("rows", [](const sf::event_log& l) { return view_of(l, l.rows()); })
-      .def("offsets", [](const sf::event_log& l) { return view_of(l, l.offsets()); })
+      // Per-event arrays of the compact storage, deal after deal.
+      .def("stages", [](const sf::event_log& l) { auto c = l.compacted(); return view_of(c, c.stages()); })
+      .def("times", [](const sf::event_log& l) { auto c = l.compacted(); return view_of(c, c.times()); })
+      .def("rows", [](const sf::event_log& l) { auto c = l.compacted(); return view_of(c, c.rows()); })
+      .def("offsets", [](const sf::event_log& l) {
+        const auto off = l.compacted().offsets();
+        return py::array_t<std::int64_t>(static_cast<py::ssize_t>(off.size()), off.data());
+      })
       .def_property_readonly("integer_deal_keys", &sf::event_log::integer_deal_keys)
       .def("deal_int_keys", [](const sf::event_log& l) { return view_of(l, l.deal_int_keys()); })
       .def("deal_str_keys", [](const sf::event_log& l) { return l.deal_str_keys(); })
@@ -130,37 +175,58 @@ void bind_event_log(py::module_& m) {
       [](py::tuple deal, py::tuple stage, py::object time, const std::string& unit,
          std::optional<py::tuple> rep, py::object amount, py::list attributes,
          std::optional<sf::stage_graph> graph, std::map<std::string, std::string> stage_map,
-         bool strict, int threads) {
-        column_holder h;
-        sf::event_columns cols;
-        cols.deal = h.convert("deal", deal);
-        cols.stage = h.convert("stage", stage);
-        auto t = py::array_t<std::int64_t, py::array::c_style>::ensure(time);
-        if (!t || t.ndim() != 1) raise_column_type("column 'time' must be a 1-d int64/datetime64 array");
-        cols.time = {t.data(), static_cast<std::size_t>(t.size())};
-        if (rep) cols.rep = h.convert("rep", *rep);
-        py::array_t<double, py::array::c_style> amt;
-        if (!amount.is_none()) {
-          amt = py::array_t<double, py::array::c_style>::ensure(amount);
-          if (!amt) raise_column_type("column 'amount' must be numeric");
-          cols.amount = {amt.data(), static_cast<std::size_t>(amt.size())};
-        }
-        for (auto item : attributes) {
-          auto pair = item.cast<py::tuple>();
-          auto name = pair[0].cast<std::string>();
-          cols.attributes.push_back({name, h.convert(name, pair[1].cast<py::tuple>())});
-        }
-        sf::event_log_options opt;
+         bool strict, int threads, bool appendable) {
+        py_columns c(deal, stage, time, rep, amount, attributes);
+        auto opt = log_options(unit, stage_map, strict, threads);
         opt.graph = std::move(graph);
-        for (auto& [k, v] : stage_map) opt.stage_map.emplace(k, v);
-        opt.unit = parse_unit(unit);
-        opt.strict = strict;
-        opt.threads = threads;
-        return salesfunnel_py::unwrap_without_gil([&] { return sf::event_log::build(cols, opt); });
+        opt.appendable = appendable;
+        return salesfunnel_py::unwrap_without_gil([&] { return sf::event_log::build(c.cols, opt); });
       },
       py::arg("deal"), py::arg("stage"), py::arg("time"), py::arg("unit"), py::arg("rep"),
       py::arg("amount"), py::arg("attributes"), py::arg("graph"), py::arg("stage_map"),
+      py::arg("strict"), py::arg("threads"), py::arg("appendable") = false);
+  // Appends in place, holding the GIL: no Python thread reads the log
+  // meanwhile, and arrays viewing it hold their own copy (copied on write).
+  m.def(
+      "append_event_log",
+      [](sf::event_log& log, py::tuple deal, py::tuple stage, py::object time, const std::string& unit,
+         std::optional<py::tuple> rep, py::object amount, py::list attributes,
+         std::map<std::string, std::string> stage_map, bool strict, int threads) {
+        py_columns c(deal, stage, time, rep, amount, attributes);
+        return unwrap(log.append(c.cols, log_options(unit, stage_map, strict, threads))).new_deals;
+      },
+      py::arg("log"), py::arg("deal"), py::arg("stage"), py::arg("time"), py::arg("unit"),
+      py::arg("rep"), py::arg("amount"), py::arg("attributes"), py::arg("stage_map"),
       py::arg("strict"), py::arg("threads"));
+  py::class_<sf::live_funnel>(m, "LiveFunnel")
+      .def_static(
+          "create",
+          [](const sf::event_log& log, std::optional<std::int64_t> as_of, double stale_days,
+             const salesfunnel_py::stale_by_stage& stale_by) {
+            const auto opt = salesfunnel_py::funnel_options(log, as_of, 0, stale_days, stale_by);
+            return unwrap(sf::live_funnel::create(log, opt));
+          },
+          py::arg("log"), py::arg("as_of"), py::arg("stale_days"), py::arg("stale_by_stage"))
+      .def(
+          "append",
+          [](sf::live_funnel& live, py::tuple deal, py::tuple stage, py::object time, const std::string& unit,
+             std::optional<py::tuple> rep, py::object amount, py::list attributes,
+             std::map<std::string, std::string> stage_map, bool strict, int threads) {
+            py_columns c(deal, stage, time, rep, amount, attributes);
+            const auto opt = log_options(unit, stage_map, strict, threads);
+            return salesfunnel_py::unwrap_without_gil([&] { return live.append(c.cols, opt); }).new_deals;
+          },
+          py::arg("deal"), py::arg("stage"), py::arg("time"), py::arg("unit"), py::arg("rep"),
+          py::arg("amount"), py::arg("attributes"), py::arg("stage_map"), py::arg("strict"),
+          py::arg("threads"))
+      .def("report", [](const sf::live_funnel& live) {
+        return salesfunnel_py::unwrap_without_gil([&] { return live.report(); });
+      })
+      .def("stats", [](const sf::live_funnel& live) {
+        py::gil_scoped_release nogil;
+        return live.stats();
+      })
+      .def("log", [](const sf::live_funnel& live) { return live.log(); });
 
   m.def(
       "discover_stage_graph",

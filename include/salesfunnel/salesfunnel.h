@@ -14,10 +14,11 @@
  *   ask for the length) or as borrowed pointers valid while the handle lives
  *   and is not modified.
  * - Tables leave as column arrays the caller allocates.
- * - Handles are immutable after build except sf_graph, sf_log_builder and
- *   the statistics merged into (sf_funnel_stats, sf_window_stats), which
- *   must not be modified from two threads at once. Reading any handle from
- *   several threads is safe.
+ * - Handles are immutable after build except sf_graph, sf_log_builder, a log
+ *   appended to (sf_log_append) and the statistics merged into
+ *   (sf_funnel_stats, sf_window_stats), which must not be modified from two
+ *   threads at once, nor read while modified. Reading any handle from
+ *   several threads is safe; an sf_live may be read while appended to.
  *
  * Versioning: removing or changing any declaration or enum value here needs a
  * new major version (SALESFUNNEL_VERSION_MAJOR); adding functions or enum
@@ -184,6 +185,10 @@ SF_API sf_status sf_log_builder_set_strict(sf_log_builder* builder, int strict, 
 SF_API sf_status sf_log_builder_set_threads(sf_log_builder* builder, int threads,
                                             sf_error* error);
 /** Validates and builds; errors name the column and the first offending row. */
+/** Keep every input row so the log can be appended to (sf_log_append);
+ * about the memory of a second copy of the input. Off by default. */
+SF_API sf_status sf_log_builder_set_appendable(sf_log_builder* builder, int appendable,
+                                               sf_error* error);
 SF_API sf_status sf_log_builder_build(const sf_log_builder* builder, sf_log** out_log,
                                       sf_error* error);
 
@@ -529,6 +534,37 @@ SF_API sf_status sf_window_num_warnings(const sf_window* window, size_t* out_cou
                                         sf_error* error);
 SF_API sf_status sf_window_warning(const sf_window* window, size_t i, const char** out_text,
                                    sf_error* error);
+
+/* ------------------------------------------------- appends and live funnels */
+
+/** Appends the rows set on `rows` (a builder: deal, stage and time columns,
+ * optional rep, amount and attributes the log was built with; its unit must
+ * be the log's, its strict flag and stage map apply) to a log built with
+ * sf_log_builder_set_appendable. Events may be for new or existing deals, in
+ * any order: afterwards the log equals one built from all rows so far (input
+ * rows keep counting across appends). All or nothing: on an error the log is
+ * unchanged. out_new_deals (may be NULL): deals first seen. Not thread-safe
+ * on one handle: use an sf_live to read while appending. */
+SF_API sf_status sf_log_append(sf_log* log, const sf_log_builder* rows, int64_t* out_new_deals,
+                               sf_error* error);
+
+typedef struct sf_live sf_live; /* an appendable log and its funnel statistics, kept current */
+
+/** A live funnel of an appendable log (the log is shared, not copied: destroy
+ * your sf_log afterwards or the first append copies it). `as_of` NULL: read
+ * at the latest event, moving as events arrive; `stale_after_days` NaN: off. */
+SF_API sf_status sf_live_create(const sf_log* log, const int64_t* as_of, double stale_after_days,
+                                sf_live** out_live, sf_error* error);
+/** Appends as sf_log_append and recounts only the touched deals. Safe to
+ * call while other threads call sf_live_report or sf_live_log on the same
+ * handle (a reader-writer lock); each read sees whole appends. */
+SF_API sf_status sf_live_append(sf_live* live, const sf_log_builder* rows, int64_t* out_new_deals,
+                                sf_error* error);
+/** The funnel report of the current statistics (as sf_funnel_create). */
+SF_API sf_status sf_live_report(const sf_live* live, sf_report** out_report, sf_error* error);
+/** A snapshot of the log as it stands: a new handle that later appends do not change. */
+SF_API sf_status sf_live_log(const sf_live* live, sf_log** out_log, sf_error* error);
+SF_API void sf_live_destroy(sf_live** live);
 
 /* ------------------------------------------------------- short forms */
 

@@ -21,6 +21,7 @@
 #include "salesfunnel/stats/funnel_stats.hpp"
 #include "salesfunnel/stats/deal_set.hpp"
 #include "salesfunnel/stats/interval.hpp"
+#include "salesfunnel/stats/live_funnel.hpp"
 #include "salesfunnel/stats/serialize.hpp"
 #include "salesfunnel/stats/waterfall.hpp"
 #include "salesfunnel/stats/window_funnel.hpp"

@@ -14,6 +14,7 @@ from .log import EventLog, read_events
 from .funnel import (FunnelReport, FunnelStats, GroupedFunnelReport, Waterfall, funnel,
                      funnel_stats, report_from_stats, waterfall)
 from .model import Forecast, MarkovModel, Scenario, compare
+from .live import LiveFunnel
 from .window import (GroupedWindowFunnel, WindowFunnel, WindowFunnelStats, window_funnel,
                      window_funnel_stats)
 from . import templates, datasets
@@ -36,7 +37,8 @@ def __dir__() -> list[str]:
     return sorted([*globals(), "plots"])
 
 __all__ = ["StageGraph", "EventLog", "read_events", "FunnelReport", "FunnelStats", "GroupedFunnelReport",
-           "funnel", "funnel_stats", "report_from_stats", "waterfall", "Waterfall", "templates",
+           "funnel", "funnel_stats", "report_from_stats", "waterfall", "Waterfall", "LiveFunnel",
+           "templates",
            "datasets",
            "__version__", "MarkovModel", "Scenario", "Forecast", "compare", "great_conversations", "GreatConversations", "meetings", "MeetingLog",
            "rules", "audit", "Audit", "buyer_accountability", "coverage", "compare_reps",

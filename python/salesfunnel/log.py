@@ -1,4 +1,4 @@
-"""Event logs: columnar, immutable, validated deal stage changes."""
+"""Event logs: columnar, validated deal stage changes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from ._errors import ColumnTypeError, InvalidArgumentError, SalesfunnelError
+from ._errors import ColumnTypeError, InvalidArgumentError, OutOfRangeError, SalesfunnelError
 from ._frames import (FrameMixin, is_parquet, column, label, name_columns, parse_times,
                       read_table, table_columns)
 from .graph import StageGraph
@@ -148,6 +148,48 @@ def _time_spec(column: str, values, unit: str) -> tuple[np.ndarray, str]:
         "or integer epoch times")
 
 
+_DIGITS = {"s": 0, "ms": 3, "us": 6, "ns": 9}
+
+
+def _rescale_ticks(t: np.ndarray, unit: str, to: str) -> np.ndarray:
+    """Integer times from one unit to another (floor toward the past); NaT
+    stays NaT; OutOfRangeError when a time does not fit the finer unit."""
+    nat = np.iinfo(np.int64).min
+    missing = t == nat
+    d = _DIGITS[to] - _DIGITS[unit]
+    if d < 0:
+        out = np.floor_divide(t, 10 ** -d)
+    else:
+        limit = np.iinfo(np.int64).max // 10 ** d
+        if np.any((np.abs(t[~missing]) > limit)):
+            raise OutOfRangeError(f"column 'time': a time does not fit the log's unit ({to})")
+        out = t * 10 ** d
+    out[missing] = nat
+    return out
+
+
+def _table_roles(df, call: str, deal, stage, time, rep, amount, attributes):
+    """A table's columns by role, its attribute columns, and each role's label."""
+    names = {"deal": deal, "stage": stage, "time": time, "rep": rep, "amount": amount}
+    attrs = list(attributes or ())
+    got = table_columns(df, {**names, **{f"attribute {a}": a for a in attrs}}, call)
+    roles = {role: None if col is None else got[col] for role, col in names.items()}
+    labels = {role: label(col, role) for role, col in names.items() if col is not None}
+    return roles, {a: got[a] for a in attrs}, labels
+
+
+def _append(unit_to: str, roles: dict, attributes: dict, labels: Mapping[str, str], stage_map,
+            strict, time_unit, threads, core_append) -> int:
+    """The one appender (EventLog.append, LiveFunnel.append): converts the
+    columns, times to the log's unit, and calls ``core_append``; returns the
+    number of new deals."""
+    threads = _check_threads(threads)
+    return EventLog._columns(
+        roles, attributes, labels, time_unit,
+        lambda *cols: core_append(*cols, dict(stage_map or {}), bool(strict), int(threads)),
+        unit_to=unit_to)
+
+
 def _amount_spec(column: str, values) -> np.ndarray:
     dtype = getattr(values, "dtype", None)
     if dtype is None:
@@ -159,11 +201,12 @@ def _amount_spec(column: str, values) -> np.ndarray:
 
 
 class EventLog(FrameMixin):
-    """An immutable, columnar log of deals entering stages.
+    """A columnar log of deals entering stages.
 
     Build it with :meth:`from_pandas` or :meth:`from_arrays`. Events are sorted
     by (deal, time); problems that are not errors are counted in
-    :meth:`issues`, and ``strict=True`` turns them into errors.
+    :meth:`issues`, and ``strict=True`` turns them into errors. A log changes
+    only through :meth:`append` (built with ``appendable=True``).
     """
 
     #: Counts that ``issues()`` adds to the core's (set by from_snapshot).
@@ -186,7 +229,8 @@ class EventLog(FrameMixin):
                     attributes: Mapping[str, object] | None = None,
                     graph: StageGraph | None = None,
                     stage_map: Mapping[str, str] | None = None, strict: bool = False,
-                    time_unit: str = "s", threads: int = 0) -> "EventLog":
+                    time_unit: str = "s", threads: int = 0,
+                    appendable: bool = False) -> "EventLog":
         """Build from columns of equal length: numpy arrays, pandas Series,
         lists, pyarrow arrays or polars Series.
 
@@ -195,6 +239,8 @@ class EventLog(FrameMixin):
         or polars; time-zone-aware ones converted to UTC), ``datetime.date``
         objects, ISO 8601 text (an offset converted to UTC, none taken as
         UTC) or integer epoch in ``time_unit``; rep, amount, attributes: optional.
+        ``appendable=True`` keeps every input row so :meth:`append` can add
+        events later (about the memory of a second copy of the input).
 
         >>> log = EventLog.from_arrays(deal=["a", "a", "b"], stage=["Lead", "Contact", "Lead"],
         ...     time=["2024-01-01", "2024-01-03", "2024-01-02"], graph=sf.templates.sales_cycle())
@@ -203,37 +249,73 @@ class EventLog(FrameMixin):
         """
         roles = {"deal": deal, "stage": stage, "time": time, "rep": rep, "amount": amount}
         return cls._build(roles, dict(attributes or {}), {}, graph=graph, stage_map=stage_map,
-                          strict=strict, time_unit=time_unit, threads=threads)
+                          strict=strict, time_unit=time_unit, threads=threads,
+                          appendable=appendable)
 
-    @classmethod
-    def _build(cls, roles: dict, attributes: dict, labels: Mapping[str, str], *, graph,
-               stage_map, strict, time_unit, threads) -> "EventLog":
-        """The one builder: columns by role; errors name each role by ``labels``."""
-        if graph is not None and not isinstance(graph, StageGraph):
-            raise ColumnTypeError("graph must be a salesfunnel.StageGraph")
+    @staticmethod
+    def _columns(roles: dict, attributes: dict, labels: Mapping[str, str], time_unit, call,
+                 unit_to: str | None = None):
+        """Converts columns by role and calls ``call(deal, stage, time, unit,
+        rep, amount, attributes)``; errors name each role by ``labels``.
+        ``unit_to``: rescale the times to this unit (an append to a log)."""
         c = {role: None if v is None else column(v) for role, v in roles.items()}
-        threads = _check_threads(threads)
         try:
             t, unit = _time_spec("time", c["time"], time_unit)
+            if unit_to is not None and unit != unit_to:
+                t, unit = _rescale_ticks(t, unit, unit_to), unit_to
             attrs = [(name, _key_spec(name, column(v))) for name, v in attributes.items()]
-            core = _core.build_event_log(
-                _key_spec("deal", c["deal"]), _key_spec("stage", c["stage"]), t, unit,
-                None if c["rep"] is None else _key_spec("rep", c["rep"]),
-                None if c["amount"] is None else _amount_spec("amount", c["amount"]),
-                attrs, None if graph is None else graph._g, dict(stage_map or {}), bool(strict),
-                int(threads))
+            return call(_key_spec("deal", c["deal"]), _key_spec("stage", c["stage"]), t, unit,
+                        None if c["rep"] is None else _key_spec("rep", c["rep"]),
+                        None if c["amount"] is None else _amount_spec("amount", c["amount"]),
+                        attrs)
         except SalesfunnelError as e:
             raise name_columns(e, labels) from None
         except UnicodeEncodeError:
             raise name_columns(_text_error(c, attributes, labels), labels) from None
+
+    @classmethod
+    def _build(cls, roles: dict, attributes: dict, labels: Mapping[str, str], *, graph,
+               stage_map, strict, time_unit, threads, appendable=False) -> "EventLog":
+        """The one builder: columns by role; errors name each role by ``labels``."""
+        if graph is not None and not isinstance(graph, StageGraph):
+            raise ColumnTypeError("graph must be a salesfunnel.StageGraph")
+        threads = _check_threads(threads)
+        core = cls._columns(roles, attributes, labels, time_unit, lambda *cols: _core.build_event_log(
+            *cols, None if graph is None else graph._g, dict(stage_map or {}), bool(strict),
+            int(threads), bool(appendable)))
         return cls(core)
+
+    def append(self, df, *, deal: str, stage: str, time: str, rep: str | None = None,
+               amount: str | None = None, attributes: Sequence[str] | None = None,
+               stage_map: Mapping[str, str] | None = None, strict: bool = False,
+               time_unit: str = "s", threads: int = 0) -> int:
+        """Add events to a log built with ``appendable=True``, in place; returns
+        the number of new deals.
+
+        Columns as in :meth:`from_pandas` (the log's rep, amount and attribute
+        columns may be left out: missing values). Events may be for new or
+        existing deals, in any order: afterwards the log is the log a build
+        from all rows so far gives, with the same checks and :meth:`issues`
+        (input rows keep counting across appends). All or nothing: on an
+        error the log is unchanged. Times in another unit are converted to the
+        log's. Reports computed before keep their numbers; for reports that
+        follow the log cheaply, see :class:`salesfunnel.LiveFunnel`.
+
+        >>> log = sf.EventLog.from_pandas(jan, deal="deal_id", stage="stage", time="at",
+        ...                               graph=g, appendable=True)
+        >>> log.append(feb, deal="deal_id", stage="stage", time="at")    # new deals in feb
+        """
+        roles, attrs, labels = _table_roles(df, "append", deal, stage, time, rep, amount, attributes)
+        return _append(self._log.unit, roles, attrs, labels, stage_map, strict, time_unit, threads,
+                       lambda *args: _core.append_event_log(self._log, *args))
 
     @classmethod
     def from_pandas(cls, df, *, deal: str, stage: str, time: str,
                     rep: str | None = None, amount: str | None = None,
                     attributes: Sequence[str] | None = None, graph: StageGraph | None = None,
                     stage_map: Mapping[str, str] | None = None, strict: bool = False,
-                    time_unit: str = "s", threads: int = 0) -> "EventLog":
+                    time_unit: str = "s", threads: int = 0,
+                    appendable: bool = False) -> "EventLog":
         """Build from a table by column names; column types as in :meth:`from_arrays`.
 
         ``df`` is a pandas or polars DataFrame, a pyarrow Table or
@@ -249,14 +331,11 @@ class EventLog(FrameMixin):
         >>> log.num_events
         3
         """
-        names = {"deal": deal, "stage": stage, "time": time, "rep": rep, "amount": amount}
-        attrs = list(attributes or ())
-        got = table_columns(df, {**names, **{f"attribute {a}": a for a in attrs}}, "from_pandas")
-        roles = {role: None if col is None else got[col] for role, col in names.items()}
-        labels = {role: label(col, role) for role, col in names.items() if col is not None}
-        return cls._build(roles, {a: got[a] for a in attrs}, labels, graph=graph,
+        roles, attrs, labels = _table_roles(df, "from_pandas", deal, stage, time, rep, amount,
+                                            attributes)
+        return cls._build(roles, attrs, labels, graph=graph,
                           stage_map=stage_map, strict=strict, time_unit=time_unit,
-                          threads=threads)
+                          threads=threads, appendable=appendable)
 
     @classmethod
     def from_snapshot(cls, df: pd.DataFrame, *, deal: str, stage: str,

@@ -1,4 +1,5 @@
 // C ABI: the event log builder and event logs.
+#include <cmath>
 #include <limits>
 #include <optional>
 #include <vector>
@@ -64,7 +65,39 @@ struct sf_log_builder {
   absl::flat_hash_map<std::string, std::string> stage_map;
   bool strict = false;
   int threads = 0;
+  bool appendable = false;
 };
+
+namespace {
+
+// The builder's columns (borrowed from it) and options; FAILED_PRECONDITION
+// names a required column that was never set.
+sf_status columns_of(const sf_log_builder& b, sfn::event_columns& cols, sfn::event_log_options& opt,
+                     sf_error* error) {
+  if (!b.deal_is_int && !b.deal_strs.set) {
+    return fail(error, SF_FAILED_PRECONDITION, "no deal column: call sf_log_builder_set_deal_*");
+  }
+  if (!b.stage_is_codes && !b.stage_strs.set) {
+    return fail(error, SF_FAILED_PRECONDITION, "no stage column: call sf_log_builder_set_stage_*");
+  }
+  if (!b.time_set) return fail(error, SF_FAILED_PRECONDITION, "no time column: call sf_log_builder_set_time");
+  cols.deal = b.deal_is_int ? sfn::key_column::integers(b.deal_ints) : b.deal_strs.column();
+  cols.stage = b.stage_is_codes ? sfn::key_column::categorical(b.stage_codes, b.stage_category_views)
+                                : b.stage_strs.column();
+  cols.time = b.time;
+  if (b.rep.set) cols.rep = b.rep.column();
+  cols.amount = b.amount;
+  for (const auto& [name, col] : b.attributes) cols.attributes.push_back({name, col.column()});
+  opt.graph = b.graph;
+  opt.stage_map = b.stage_map;
+  opt.unit = b.unit;
+  opt.strict = b.strict;
+  opt.threads = b.threads;
+  opt.appendable = b.appendable;
+  return SF_OK;
+}
+
+}  // namespace
 
 extern "C" {
 
@@ -238,35 +271,36 @@ SF_API sf_status sf_log_builder_build(const sf_log_builder* builder, sf_log** ou
   return guard(error, [&] {
     SF_REQUIRE(builder, "builder");
     SF_REQUIRE(out_log, "out_log");
-    const auto& b = *builder;
-    if (!b.deal_is_int && !b.deal_strs.set) {
-      return fail(error, SF_FAILED_PRECONDITION, "no deal column: call sf_log_builder_set_deal_*");
-    }
-    if (!b.stage_is_codes && !b.stage_strs.set) {
-      return fail(error, SF_FAILED_PRECONDITION,
-                  "no stage column: call sf_log_builder_set_stage_*");
-    }
-    if (!b.time_set) {
-      return fail(error, SF_FAILED_PRECONDITION, "no time column: call sf_log_builder_set_time");
-    }
     sfn::event_columns cols;
-    cols.deal = b.deal_is_int ? sfn::key_column::integers(b.deal_ints) : b.deal_strs.column();
-    cols.stage = b.stage_is_codes
-                     ? sfn::key_column::categorical(b.stage_codes, b.stage_category_views)
-                     : b.stage_strs.column();
-    cols.time = b.time;
-    if (b.rep.set) cols.rep = b.rep.column();
-    cols.amount = b.amount;
-    for (const auto& [name, col] : b.attributes) cols.attributes.push_back({name, col.column()});
     sfn::event_log_options opt;
-    opt.graph = b.graph;
-    opt.stage_map = b.stage_map;
-    opt.unit = b.unit;
-    opt.strict = b.strict;
-    opt.threads = b.threads;
+    if (auto st = columns_of(*builder, cols, opt, error); st != SF_OK) return st;
     auto log = sfn::event_log::build(cols, opt);
     if (!log.ok()) return from_status(log.status(), error);
     *out_log = new sf_log{std::move(*log)};
+    return ok(error);
+  });
+}
+
+SF_API sf_status sf_log_builder_set_appendable(sf_log_builder* builder, int appendable,
+                                               sf_error* error) {
+  return guard(error, [&] {
+    SF_REQUIRE(builder, "builder");
+    builder->appendable = appendable != 0;
+    return ok(error);
+  });
+}
+
+SF_API sf_status sf_log_append(sf_log* log, const sf_log_builder* rows, int64_t* out_new_deals,
+                               sf_error* error) {
+  return guard(error, [&] {
+    SF_REQUIRE(log, "log");
+    SF_REQUIRE(rows, "rows");
+    sfn::event_columns cols;
+    sfn::event_log_options opt;
+    if (auto st = columns_of(*rows, cols, opt, error); st != SF_OK) return st;
+    auto r = log->log.append(cols, opt);
+    if (!r.ok()) return from_status(r.status(), error);
+    if (out_new_deals) *out_new_deals = r->new_deals;
     return ok(error);
   });
 }
@@ -322,6 +356,71 @@ SF_API sf_status sf_log_issue_count(const sf_log* log, sf_log_issue issue, int64
     if (out_first_row) *out_first_row = first;
     return ok(error);
   });
+}
+
+/* ------------------------------------------------------------ live funnels */
+
+struct sf_live {
+  salesfunnel::live_funnel live;
+};
+
+SF_API sf_status sf_live_create(const sf_log* log, const int64_t* as_of, double stale_after_days,
+                                sf_live** out_live, sf_error* error) {
+  return guard(error, [&] {
+    SF_REQUIRE(log, "log");
+    SF_REQUIRE(out_live, "out_live");
+    sfn::funnel_options opt;
+    if (as_of) opt.as_of = *as_of;
+    if (!std::isnan(stale_after_days)) {
+      if (!(stale_after_days > 0) || !std::isfinite(stale_after_days)) {
+        return fail(error, SF_INVALID_ARGUMENT, "stale_after_days must be a finite number > 0, or NaN for off");
+      }
+      opt.stale.days = stale_after_days;
+    }
+    auto live = sfn::live_funnel::create(log->log, opt);
+    if (!live.ok()) return from_status(live.status(), error);
+    *out_live = new sf_live{std::move(*live)};
+    return ok(error);
+  });
+}
+
+SF_API sf_status sf_live_append(sf_live* live, const sf_log_builder* rows, int64_t* out_new_deals,
+                                sf_error* error) {
+  return guard(error, [&] {
+    SF_REQUIRE(live, "live");
+    SF_REQUIRE(rows, "rows");
+    sfn::event_columns cols;
+    sfn::event_log_options opt;
+    if (auto st = columns_of(*rows, cols, opt, error); st != SF_OK) return st;
+    auto r = live->live.append(cols, opt);
+    if (!r.ok()) return from_status(r.status(), error);
+    if (out_new_deals) *out_new_deals = r->new_deals;
+    return ok(error);
+  });
+}
+
+SF_API sf_status sf_live_report(const sf_live* live, sf_report** out_report, sf_error* error) {
+  return guard(error, [&] {
+    SF_REQUIRE(live, "live");
+    SF_REQUIRE(out_report, "out_report");
+    auto r = live->live.report();
+    if (!r.ok()) return from_status(r.status(), error);
+    *out_report = new sf_report{std::move(*r)};
+    return ok(error);
+  });
+}
+
+SF_API sf_status sf_live_log(const sf_live* live, sf_log** out_log, sf_error* error) {
+  return guard(error, [&] {
+    SF_REQUIRE(live, "live");
+    SF_REQUIRE(out_log, "out_log");
+    *out_log = new sf_log{live->live.log()};
+    return ok(error);
+  });
+}
+
+SF_API void sf_live_destroy(sf_live** live) {
+  sf_capi::destroy(live);
 }
 
 }  // extern "C"

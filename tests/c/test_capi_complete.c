@@ -669,6 +669,88 @@ static void test_methodology(const sf_graph* g) {
   sf_log_destroy(&log);
 }
 
+/* Rows [b, e) of the five deals on a builder (deal, stage, time only). */
+static sf_log_builder* rows(size_t b, size_t e, int appendable, const sf_graph* g, sf_error* err) {
+  sf_log_builder* out = NULL;
+  CHECK(sf_log_builder_create(&out, err) == SF_OK);
+  CHECK(sf_log_builder_set_deal_str(out, deals + b, e - b, err) == SF_OK);
+  CHECK(sf_log_builder_set_stage_str(out, stages + b, e - b, err) == SF_OK);
+  CHECK(sf_log_builder_set_time(out, seconds + b, e - b, SF_TIME_SECONDS, err) == SF_OK);
+  if (g) CHECK(sf_log_builder_set_graph(out, g, err) == SF_OK);
+  CHECK(sf_log_builder_set_appendable(out, appendable, err) == SF_OK);
+  return out;
+}
+
+/* Appends: deals A and B (rows 0-7) first, then C, D, E (rows 8-17) in two
+ * appends; the log and the live report then count what the whole log does:
+ * 5 deals, 18 events, 1 won, 3 lost, 1 open; reached Contact 4. */
+static void test_append(const sf_graph* g) {
+  sf_error err;
+  sf_log_builder* first = rows(0, 8, 1, g, &err);
+  sf_log_builder* second = rows(8, 13, 0, NULL, &err);
+  sf_log_builder* third = rows(13, N, 0, NULL, &err);
+  sf_log* log = NULL;
+  CHECK(sf_log_builder_build(first, &log, &err) == SF_OK);
+  int64_t fresh = -1, n = 0;
+  CHECK(sf_log_append(log, second, &fresh, &err) == SF_OK);
+  CHECK(fresh == 2);
+  CHECK(sf_log_num_deals(log, &n, &err) == SF_OK && n == 4);
+
+  sf_live* live = NULL;
+  CHECK(sf_live_create(log, NULL, NAN, &live, &err) == SF_OK);
+  sf_log_destroy(&log);  /* the live funnel holds the log now */
+  CHECK(sf_live_append(live, third, &fresh, &err) == SF_OK);
+  CHECK(fresh == 1);
+  sf_report* rep = NULL;
+  CHECK(sf_live_report(live, &rep, &err) == SF_OK);
+  int64_t deals_n = 0, won = 0, lost = 0, open = 0, contact = 0;
+  CHECK(sf_report_totals(rep, &deals_n, &won, &lost, &open, &err) == SF_OK);
+  CHECK(deals_n == 5 && won == 1 && lost == 3 && open == 1);
+  CHECK(sf_report_reached(rep, "Contact", &contact, &err) == SF_OK && contact == 4);
+  sf_report_destroy(&rep);
+  sf_log* snap = NULL;
+  CHECK(sf_live_log(live, &snap, &err) == SF_OK);
+  CHECK(sf_log_num_events(snap, &n, &err) == SF_OK && n == 18);
+
+  /* Errors: a log built without appendable; a blank deal id (nothing changes);
+   * NULL handles; staleness must be > 0. */
+  sf_log* plain = NULL;
+  sf_log_builder* again = rows(0, 8, 0, g, &err);
+  CHECK(sf_log_builder_build(again, &plain, &err) == SF_OK);
+  CHECK(sf_log_append(plain, second, NULL, &err) == SF_FAILED_PRECONDITION);
+  CHECK(contains(err.message, "appendable"));
+  sf_live* other = NULL;
+  CHECK(sf_live_create(plain, NULL, NAN, &other, &err) == SF_FAILED_PRECONDITION);
+  CHECK(other == NULL);
+  const char* blank[1] = {""};
+  const char* lead[1] = {"Lead"};
+  const int64_t t0[1] = {0};
+  sf_log_builder* bad = NULL;
+  CHECK(sf_log_builder_create(&bad, &err) == SF_OK);
+  CHECK(sf_log_builder_set_deal_str(bad, blank, 1, &err) == SF_OK);
+  CHECK(sf_log_builder_set_stage_str(bad, lead, 1, &err) == SF_OK);
+  CHECK(sf_log_builder_set_time(bad, t0, 1, SF_TIME_SECONDS, &err) == SF_OK);
+  CHECK(sf_live_append(live, bad, NULL, &err) == SF_INVALID_ARGUMENT);
+  CHECK(contains(err.message, "column 'deal', row 0: missing deal id"));
+  sf_log_destroy(&snap);
+  CHECK(sf_live_log(live, &snap, &err) == SF_OK);
+  CHECK(sf_log_num_events(snap, &n, &err) == SF_OK && n == 18);
+  CHECK(sf_log_append(NULL, second, NULL, &err) == SF_INVALID_ARGUMENT);
+  CHECK(sf_live_append(live, NULL, NULL, &err) == SF_INVALID_ARGUMENT);
+  CHECK(sf_live_report(NULL, &rep, &err) == SF_INVALID_ARGUMENT);
+  CHECK(sf_live_create(snap, NULL, -3, &other, &err) == SF_INVALID_ARGUMENT);
+
+  sf_log_builder_destroy(&bad);
+  sf_log_builder_destroy(&again);
+  sf_log_destroy(&plain);
+  sf_log_destroy(&snap);
+  sf_live_destroy(&live);
+  sf_live_destroy(&live); /* destroying twice is safe */
+  sf_log_builder_destroy(&first);
+  sf_log_builder_destroy(&second);
+  sf_log_builder_destroy(&third);
+}
+
 int main(void) {
   for (int i = 0; i < N; ++i) seconds[i] = days[i] * DAY;
   sf_error err;
@@ -679,6 +761,7 @@ int main(void) {
   test_stats_merge(g);
   test_discover();
   test_methodology(g);
+  test_append(g);
   sf_graph_destroy(&g);
   return report();
 }

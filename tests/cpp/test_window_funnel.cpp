@@ -286,7 +286,7 @@ TEST_CASE("window funnel: every deal equals a brute-force walk of each attempt (
     const auto log = raw_log(c);
     // The log drops exact duplicates and consecutive repeats; read back what it kept.
     for (std::int64_t k = 0; k < log.num_deals(); ++k) {
-      for (auto i = log.offsets()[k]; i < log.offsets()[k + 1]; ++i) {
+      for (auto i = log.deal_begin(k); i < log.deal_end(k); ++i) {
         events[k].emplace_back(log.times()[i], log.stage_names()[log.stages()[i]]);
       }
     }

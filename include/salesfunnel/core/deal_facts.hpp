@@ -143,7 +143,7 @@ inline deal_facts facts_of_deal(const event_log& log, const stage_graph& g,
   deal_facts f;
   const auto st = log.stages();
   const auto tm = log.times();
-  const auto b = log.offsets()[k];
+  const auto b = log.deal_begin(k);
   f.end = log.deal_end(k, as_of);
   if (f.end == b) return f;
   f.empty = false;

@@ -61,16 +61,16 @@ inline absl::StatusOr<stage_graph> discover_stage_graph(
   std::vector<std::int64_t> starts(S, 0), counts(S * S, 0);
   std::vector<double> pos_sum(S, 0), pos_n(S, 0);
   auto st = log.stages();
-  auto off = log.offsets();
   for (std::int64_t k = 0; k < log.num_deals(); ++k) {
-    if (off[k] == off[k + 1]) continue;
-    ++starts[static_cast<std::size_t>(st[off[k]])];
-    const double len = static_cast<double>(off[k + 1] - off[k]);
-    for (auto i = off[k]; i < off[k + 1]; ++i) {
+    const auto b = log.deal_begin(k), e = log.deal_end(k);
+    if (b == e) continue;
+    ++starts[static_cast<std::size_t>(st[b])];
+    const double len = static_cast<double>(e - b);
+    for (auto i = b; i < e; ++i) {
       auto s = static_cast<std::size_t>(st[i]);
-      pos_sum[s] += static_cast<double>(i - off[k]) / len;
+      pos_sum[s] += static_cast<double>(i - b) / len;
       pos_n[s] += 1;
-      if (i > off[k]) ++counts[static_cast<std::size_t>(st[i - 1]) * S + s];
+      if (i > b) ++counts[static_cast<std::size_t>(st[i - 1]) * S + s];
     }
   }
   std::size_t entry = S;

@@ -70,6 +70,10 @@ struct event_log_options {
   bool strict = false;
   /// 0 means every hardware thread.
   int threads = 0;
+  /// Keep every input row (also the ones folded away), so the log can be
+  /// appended to (event_log::append); costs about the memory of a second
+  /// copy of the input.
+  bool appendable = false;
 };
 
 /// A consecutive pair of stages within a deal that is not an edge of the graph.
@@ -111,9 +115,54 @@ struct log_issues {
 
 namespace detail {
 struct event_log_io;  // core/serialize.hpp
+
+/// Issue counts of one fold (one deal, or a chunk of deals): count and
+/// first input row per kind, as in log_issues.
+struct fold_counts {
+  std::int64_t out_of_order = 0, first_ooo = -1;
+  std::int64_t dup = 0, first_dup = -1;
+  std::int64_t rep = 0, first_rep = -1;
+  std::int64_t after = 0, first_after = -1;
+};
+
+/// A deal-level key column (rep or an attribute) of an appendable log: the
+/// value of every stored input row as a code into `names`, and per deal the
+/// code its value was taken from.
+struct raw_keys {
+  std::vector<std::int32_t> codes;  ///< per stored row; -1 is null
+  std::vector<std::string> names;
+  absl::flat_hash_map<std::string, std::int32_t> index;
+  std::vector<std::int32_t> chosen;  ///< per deal; -1 when no kept event has a value
+};
+
+/// What an appendable log keeps beyond the events: every input row (also the
+/// ones folded away or cut after the outcome), per deal in input order, so
+/// that an append refolds a deal exactly as a build from all its rows would.
+struct raw_events {
+  std::vector<stage_id> stage;
+  std::vector<std::int64_t> time;
+  std::vector<std::uint32_t> row;
+  std::vector<double> amount;  ///< when the log has amounts
+  raw_keys rep;                ///< when the log has reps
+  std::vector<raw_keys> attrs;
+  std::vector<std::int64_t> begin, end;  ///< deal k's rows: [begin[k], end[k])
+  std::int64_t live = 0;                  ///< rows inside some deal's range
+  absl::flat_hash_map<std::int64_t, std::int32_t> int_deals;  ///< deal key -> id
+  absl::flat_hash_map<std::string, std::int32_t> str_deals;
+  std::int64_t rows_seen = 0;  ///< input rows taken so far (the next row's number)
+};
+
 }  // namespace detail
 
-/// An immutable, columnar event log. Copies share storage.
+/// What an append took and changed.
+struct append_result {
+  std::int64_t rows = 0;           ///< input rows taken
+  std::int64_t new_deals = 0;      ///< deals first seen: ids [num_deals() - new_deals, num_deals())
+  std::int64_t changed_deals = 0;  ///< deals already in the log that received rows
+};
+
+/// A columnar event log. Copies share storage; only append() changes a log,
+/// and it never changes another copy (it copies shared storage first).
 class event_log {
  public:
   /// Validates and interns the columns and sorts the events by (deal, time).
@@ -121,20 +170,36 @@ class event_log {
   static absl::StatusOr<event_log> build(const event_columns& cols,
                                          const event_log_options& opt = {});
 
-  std::int64_t num_events() const { return static_cast<std::int64_t>(d_->stage.size()); }
-  std::int64_t num_deals() const { return static_cast<std::int64_t>(d_->offsets.size()) - 1; }
+  std::int64_t num_events() const { return d_->n_events; }
+  std::int64_t num_deals() const { return static_cast<std::int64_t>(d_->begin.size()); }
   stage_id num_stages() const { return static_cast<stage_id>(d_->stage_names.size()); }
 
-  /// Per event, sorted by (deal, time): stage id, time, input row.
+  /// The event storage: stage id, time and input row per event. Deal k's
+  /// events, in time order, are [deal_begin(k), deal_end(k)). A built log
+  /// stores deals one after another; after append() a changed deal's events
+  /// move to the end and the storage may hold unused gaps until it is
+  /// compacted (see is_compact and compacted), so walk deals, not the span.
   std::span<const stage_id> stages() const { return d_->stage; }
   std::span<const std::int64_t> times() const { return d_->time; }
   std::span<const std::uint32_t> rows() const { return d_->row; }
-  /// Deal d's events are [offsets()[d], offsets()[d+1]).
-  std::span<const std::int64_t> offsets() const { return d_->offsets; }
+  std::int64_t deal_begin(std::int64_t k) const { return d_->begin[k]; }
+  std::int64_t deal_end(std::int64_t k) const { return d_->end[k]; }
+  /// True when the storage holds deals 0, 1, ... one after another with no
+  /// gaps (every log that append() has not changed).
+  bool is_compact() const { return d_->compact; }
+  /// This log with compact storage (a copy only when it is not compact).
+  event_log compacted() const;
+  /// Deal k's event range as prefix offsets of a compact log: [offsets[k],
+  /// offsets[k + 1]). Only for compact logs (see compacted()).
+  std::vector<std::int64_t> offsets() const {
+    std::vector<std::int64_t> off(d_->begin.begin(), d_->begin.end());
+    off.push_back(d_->begin.empty() ? 0 : d_->end.back());
+    return off;
+  }
   /// One past deal k's last event at or before `as_of` (the log as it stood
   /// then): a binary search in the deal's sorted times.
   std::int64_t deal_end(std::int64_t k, std::int64_t as_of) const {
-    const auto b = d_->offsets[k], e = d_->offsets[k + 1];
+    const auto b = d_->begin[k], e = d_->end[k];
     if (e == b || d_->time[e - 1] <= as_of) return e;
     return std::upper_bound(d_->time.begin() + b, d_->time.begin() + e, as_of) - d_->time.begin();
   }
@@ -196,6 +261,28 @@ class event_log {
   /// OutOfRange names the first deal id outside [0, num_deals()).
   absl::StatusOr<event_log> select_deals(std::span<const std::int64_t> deals) const;
 
+  /// Adds events for new and existing deals, in any order, with a build's
+  /// validation and issue accounting: the log afterwards equals a log built
+  /// from all rows so far (input rows keep counting across appends). Needs a
+  /// log built with event_log_options::appendable. All or nothing: on an
+  /// error the log is unchanged. `opt.unit` must be the log's unit; its
+  /// graph, when given, the log's graph; its stage_map and strict apply.
+  ///
+  /// Thread safety: append changes this object only. When the storage is
+  /// shared with a copy (another thread's snapshot), it is copied first, so
+  /// copies never change; appending to one object while another thread
+  /// reads that same object is a data race (stats/live_funnel.hpp locks).
+  /// Cost: O(rows appended + the touched deals' events) when the storage is
+  /// not shared.
+  absl::StatusOr<append_result> append(const event_columns& cols, const event_log_options& opt = {});
+
+  /// True when the log keeps what append() needs (event_log_options::appendable).
+  bool appendable() const { return d_->raw.has_value(); }
+
+  /// The id of each row's deal in this log, -1 for a key the log does not
+  /// have (or a blank key). Keys must be of the log's kind (integer or text).
+  std::vector<std::int64_t> find_deals(const key_column& keys) const;
+
  private:
   friend struct detail::event_log_io;
   struct attribute_data {
@@ -207,7 +294,9 @@ class event_log {
     std::vector<stage_id> stage;
     std::vector<std::int64_t> time;
     std::vector<std::uint32_t> row;
-    std::vector<std::int64_t> offsets{0};
+    std::vector<std::int64_t> begin, end;  // deal k's events: [begin[k], end[k])
+    std::int64_t n_events = 0;              // events inside some deal's range
+    bool compact = true;                   // deals stored in order without gaps
     bool int_keys = false;
     std::vector<std::int64_t> deal_ints;
     std::vector<std::string> deal_strs;
@@ -222,15 +311,26 @@ class event_log {
     time_unit unit = time_unit::seconds;
     std::int64_t min_time = 0, max_time = 0;
     log_issues issues;
+    std::optional<detail::raw_events> raw;  // appendable logs
+
+    /// Sets the deal ranges of compact storage from prefix offsets.
+    void set_offsets(std::span<const std::int64_t> off) {
+      const auto nd = off.empty() ? 0 : off.size() - 1;
+      begin.assign(off.begin(), off.begin() + static_cast<std::ptrdiff_t>(nd));
+      end.assign(off.begin() + (nd ? 1 : 0), off.end());
+      n_events = nd ? off[nd] - off[0] : 0;
+      compact = true;
+    }
   };
-  explicit event_log(std::shared_ptr<const data> d) : d_(std::move(d)) {}
+  explicit event_log(std::shared_ptr<data> d) : d_(std::move(d)) {}
   struct record {
     std::uint32_t row;
     stage_id stage;
   };
   static absl::Status check_unknown_transitions(data& d, bool strict);
   static absl::StatusOr<std::vector<stage_id>> resolve_stages(const event_columns& cols,
-                                                              const event_log_options& opt, data& d);
+                                                              const event_log_options& opt,
+                                                              std::vector<std::string>& stage_names);
   static std::vector<std::int64_t> fold_deals(std::span<const std::int64_t> offsets,
                                               std::vector<std::int64_t>& tim,
                                               std::vector<record>& recs, data& d, int threads);
@@ -239,9 +339,43 @@ class event_log {
                                data& d);
   static void compact(std::span<const std::int64_t> offsets, std::span<const std::int64_t> kept,
                       std::vector<record>& recs, data& d);
+  /// The rule for deal-level values: the input row of the last kept event
+  /// (time order) whose row has a value, or -1.
+  template <class HasValue>
+  static std::int64_t last_kept_row(std::span<const record> kept, HasValue&& has_value) {
+    for (auto j = static_cast<std::int64_t>(kept.size()) - 1; j >= 0; --j) {
+      if (has_value(kept[j].row)) return kept[j].row;
+    }
+    return -1;
+  }
+  static std::int64_t fold_deal(std::span<std::int64_t> tim, std::span<record> recs,
+                                const stage_graph* g, std::vector<stage_id>& path,
+                                detail::fold_counts& r);
   static void trim_after_outcome(data& d);
 
-  std::shared_ptr<const data> d_;
+  // Append, in steps (see append()).
+  struct append_plan;
+  static absl::Status check_append_schema(const data& d, const event_columns& cols,
+                                          const event_log_options& opt);
+  static absl::Status plan_deals(const data& d, const event_columns& cols, append_plan& p);
+  static void fold_touched(const data& d, const event_columns& cols, append_plan& p, int threads);
+  static absl::Status check_append_strict(const data& d, const append_plan& p);
+  void commit_append(const event_columns& cols, append_plan& p, int threads);
+  static void derive_deal_keys(const detail::raw_keys& rk, std::vector<std::int32_t>& codes,
+                               std::vector<std::string>& names);
+  static bool update_unknown_transitions(data& d, const append_plan& p);
+  static void recount_fold_issues(data& d, int threads);
+  static void compact_storage(data& d);
+  static void compact_raw(detail::raw_events& raw, std::size_t num_attrs);
+  void adopt_schema(const event_columns& cols);
+  static absl::StatusOr<event_log> build_appendable(const event_columns& cols,
+                                                    const event_log_options& opt);
+  data& mutable_data() {
+    if (d_.use_count() > 1) d_ = std::make_shared<data>(*d_);
+    return *d_;
+  }
+
+  std::shared_ptr<data> d_;
 };
 
 inline absl::Status event_log::check_unknown_transitions(data& d, bool strict) {
@@ -250,9 +384,9 @@ inline absl::Status event_log::check_unknown_transitions(data& d, bool strict) {
   const auto& g = *d.graph;
   const auto S = static_cast<std::size_t>(g.num_stages());
   std::vector<std::int64_t> counts(S * S, 0), first(S * S, -1);
-  const std::int64_t nd = static_cast<std::int64_t>(d.offsets.size()) - 1;
+  const auto nd = static_cast<std::int64_t>(d.begin.size());
   for (std::int64_t k = 0; k < nd; ++k) {
-    for (auto i = d.offsets[k] + 1; i < d.offsets[k + 1]; ++i) {
+    for (auto i = d.begin[k] + 1; i < d.end[k]; ++i) {
       auto a = d.stage[i - 1], b = d.stage[i];
       if (!g.has_edge(a, b)) {
         auto cell = static_cast<std::size_t>(a) * S + b;
@@ -328,9 +462,8 @@ inline absl::Status check_event_columns(const event_columns& cols, const event_l
 
 }  // namespace detail
 
-inline absl::StatusOr<std::vector<stage_id>> event_log::resolve_stages(const event_columns& cols,
-                                                                      const event_log_options& opt,
-                                                                      data& d) {
+inline absl::StatusOr<std::vector<stage_id>> event_log::resolve_stages(
+    const event_columns& cols, const event_log_options& opt, std::vector<std::string>& stage_names) {
   using detail::column_error;
   const std::size_t n = cols.deal.size();
   std::vector<stage_id> stage_of_row(n);
@@ -345,13 +478,13 @@ inline absl::StatusOr<std::vector<stage_id>> event_log::resolve_stages(const eve
                        name != raw ? absl::StrCat(" (mapped from '", detail::shown(raw), "')") : std::string(),
                        "; known stages: ", absl::StrJoin(opt.graph->stage_names(), ", ")));
     }
-    for (std::size_t s = 0; s < d.stage_names.size(); ++s) {
-      if (d.stage_names[s] == name) return static_cast<stage_id>(s);
+    for (std::size_t s = 0; s < stage_names.size(); ++s) {
+      if (stage_names[s] == name) return static_cast<stage_id>(s);
     }
-    d.stage_names.emplace_back(name);
-    return static_cast<stage_id>(d.stage_names.size() - 1);
+    stage_names.emplace_back(name);
+    return static_cast<stage_id>(stage_names.size() - 1);
   };
-  if (opt.graph) d.stage_names = opt.graph->stage_names();
+  if (opt.graph) stage_names = opt.graph->stage_names();
   if (cols.stage.type() == key_column::kind::integer) {
     if (!opt.graph) {
       return absl::InvalidArgumentError(
@@ -381,79 +514,103 @@ inline absl::StatusOr<std::vector<stage_id>> event_log::resolve_stages(const eve
   return stage_of_row;
 }
 
-// Per deal: counts rows out of time order, sorts by (time, row), folds
-// duplicates and repeats, then cuts events after the outcome. Each deal
-// compacts in place within its segment; returns the kept count per deal.
+// One deal's rows tim/recs, in input order: counts rows out of time order,
+// sorts by (time, row), folds duplicates and repeats, then cuts events after
+// the outcome. Compacts in place; returns the number of events kept.
+inline std::int64_t event_log::fold_deal(std::span<std::int64_t> tim, std::span<record> recs,
+                                         const stage_graph* g, std::vector<stage_id>& path,
+                                         detail::fold_counts& r) {
+  const auto last = static_cast<std::int64_t>(tim.size());
+  bool sorted = true;
+  for (std::int64_t p = 1; p < last; ++p) {
+    if (tim[p] < tim[p - 1]) {
+      sorted = false;
+      detail::note_row(r.out_of_order, r.first_ooo, recs[p].row);
+    }
+  }
+  if (!sorted) {
+    // Insertion sort: deals have few events, and it is stable on row order.
+    for (std::int64_t p = 1; p < last; ++p) {
+      const auto t = tim[p];
+      const record x = recs[p];
+      auto q = p;
+      while (q > 0 && tim[q - 1] > t) {
+        tim[q] = tim[q - 1];
+        recs[q] = recs[q - 1];
+        --q;
+      }
+      tim[q] = t;
+      recs[q] = x;
+    }
+  }
+  std::int64_t out = 0;
+  for (std::int64_t p = 0; p < last; ++p) {
+    if (out != 0 && recs[p].stage == recs[out - 1].stage) {
+      if (tim[p] == tim[out - 1]) detail::note_row(r.dup, r.first_dup, recs[p].row);
+      else detail::note_row(r.rep, r.first_rep, recs[p].row);
+      continue;
+    }
+    tim[out] = tim[p];
+    recs[out] = recs[p];
+    ++out;
+  }
+  if (g) {
+    path.clear();
+    for (std::int64_t p = 0; p < out; ++p) path.push_back(recs[p].stage);
+    const auto keep = static_cast<std::int64_t>(outcome_prefix(*g, path));
+    for (auto p = keep; p < out; ++p) detail::note_row(r.after, r.first_after, recs[p].row);
+    out = keep;
+  }
+  return out;
+}
+
+namespace detail {
+
+/// Adds one fold's counts into another.
+inline void merge_fold_counts(fold_counts& into, const fold_counts& r) {
+  merge_rows(into.out_of_order, into.first_ooo, r.out_of_order, r.first_ooo);
+  merge_rows(into.dup, into.first_dup, r.dup, r.first_dup);
+  merge_rows(into.rep, into.first_rep, r.rep, r.first_rep);
+  merge_rows(into.after, into.first_after, r.after, r.first_after);
+}
+
+/// Sets the fold kinds of `is` (all but unknown transitions) from counts.
+inline void set_fold_issues(log_issues& is, const fold_counts& r) {
+  is.out_of_order_rows = r.out_of_order;
+  is.first_out_of_order_row = r.first_ooo;
+  is.duplicate_events = r.dup;
+  is.first_duplicate_row = r.first_dup;
+  is.repeated_stage_events = r.rep;
+  is.first_repeated_row = r.first_rep;
+  is.events_after_outcome = r.after;
+  is.first_after_outcome_row = r.first_after;
+}
+
+}  // namespace detail
+
+// Folds every deal (fold_deal), in parallel; each deal compacts in place
+// within its segment. Returns the kept count per deal.
 inline std::vector<std::int64_t> event_log::fold_deals(std::span<const std::int64_t> offsets,
                                                        std::vector<std::int64_t>& tim,
                                                        std::vector<record>& recs, data& d,
                                                        int threads) {
   const std::int64_t nd = static_cast<std::int64_t>(offsets.size()) - 1;
   const int chunks = static_cast<int>(std::min<std::int64_t>(std::int64_t{threads} * 4, std::max<std::int64_t>(nd, 1)));
-  struct chunk_result {
-    std::int64_t out_of_order = 0, first_ooo = -1;
-    std::int64_t dup = 0, first_dup = -1;
-    std::int64_t rep = 0, first_rep = -1;
-    std::int64_t after = 0, first_after = -1;
-  };
-  std::vector<chunk_result> cres(static_cast<std::size_t>(chunks));
+  std::vector<detail::fold_counts> cres(static_cast<std::size_t>(chunks));
   std::vector<std::int64_t> kept(static_cast<std::size_t>(nd), 0);
   const stage_graph* g = d.graph ? &*d.graph : nullptr;
   detail::parallel_chunks(nd, chunks, threads, [&](std::int64_t b, std::int64_t e, int c) {
-    auto& r = cres[c];
     std::vector<stage_id> path;
     for (std::int64_t k = b; k < e; ++k) {
-      const auto first = offsets[k], last = offsets[k + 1];
-      bool sorted = true;
-      for (auto p = first + 1; p < last; ++p) {
-        if (tim[p] < tim[p - 1]) {
-          sorted = false;
-          detail::note_row(r.out_of_order, r.first_ooo, recs[p].row);
-        }
-      }
-      if (!sorted) {
-        // Insertion sort: deals have few events, and it is stable on row order.
-        for (auto p = first + 1; p < last; ++p) {
-          const auto t = tim[p];
-          const record x = recs[p];
-          auto q = p;
-          while (q > first && tim[q - 1] > t) {
-            tim[q] = tim[q - 1];
-            recs[q] = recs[q - 1];
-            --q;
-          }
-          tim[q] = t;
-          recs[q] = x;
-        }
-      }
-      auto out = first;
-      for (auto p = first; p < last; ++p) {
-        if (out != first && recs[p].stage == recs[out - 1].stage) {
-          if (tim[p] == tim[out - 1]) detail::note_row(r.dup, r.first_dup, recs[p].row);
-          else detail::note_row(r.rep, r.first_rep, recs[p].row);
-          continue;
-        }
-        tim[out] = tim[p];
-        recs[out] = recs[p];
-        ++out;
-      }
-      if (g) {
-        path.clear();
-        for (auto p = first; p < out; ++p) path.push_back(recs[p].stage);
-        const auto keep = first + static_cast<std::int64_t>(outcome_prefix(*g, path));
-        for (auto p = keep; p < out; ++p) detail::note_row(r.after, r.first_after, recs[p].row);
-        out = keep;
-      }
-      kept[k] = out - first;
+      const auto first = offsets[k];
+      const auto len = static_cast<std::size_t>(offsets[k + 1] - first);
+      kept[k] = fold_deal(std::span(tim).subspan(static_cast<std::size_t>(first), len),
+                          std::span(recs).subspan(static_cast<std::size_t>(first), len), g, path, cres[c]);
     }
   });
-  auto& is = d.issues;
-  for (const auto& r : cres) {
-    detail::merge_rows(is.out_of_order_rows, is.first_out_of_order_row, r.out_of_order, r.first_ooo);
-    detail::merge_rows(is.duplicate_events, is.first_duplicate_row, r.dup, r.first_dup);
-    detail::merge_rows(is.repeated_stage_events, is.first_repeated_row, r.rep, r.first_rep);
-    detail::merge_rows(is.events_after_outcome, is.first_after_outcome_row, r.after, r.first_after);
-  }
+  detail::fold_counts all;
+  for (const auto& r : cres) detail::merge_fold_counts(all, r);
+  detail::set_fold_issues(d.issues, all);
   return kept;
 }
 
@@ -492,10 +649,8 @@ inline void event_log::take_deal_values(const event_columns& cols,
                                         std::span<const record> recs, data& d) {
   const auto nd = static_cast<std::int64_t>(kept.size());
   auto last_row_where = [&](std::int64_t k, auto&& has_value) -> std::int64_t {
-    for (auto j = offsets[k] + kept[k] - 1; j >= offsets[k]; --j) {
-      if (has_value(recs[j].row)) return recs[j].row;
-    }
-    return -1;
+    return last_kept_row(recs.subspan(static_cast<std::size_t>(offsets[k]), static_cast<std::size_t>(kept[k])),
+                         has_value);
   };
   // Deal-level key columns are interned at each deal's chosen row only.
   auto per_deal = [&](const key_column& c) {
@@ -532,16 +687,17 @@ inline void event_log::compact(std::span<const std::int64_t> offsets,
                                data& d) {
   const auto nd = static_cast<std::int64_t>(kept.size());
   auto& tim = d.time;
-  d.offsets.assign(static_cast<std::size_t>(nd) + 1, 0);
-  for (std::int64_t k = 0; k < nd; ++k) d.offsets[k + 1] = d.offsets[k] + kept[k];
+  std::vector<std::int64_t> out(static_cast<std::size_t>(nd) + 1, 0);
+  for (std::int64_t k = 0; k < nd; ++k) out[k + 1] = out[k] + kept[k];
+  d.set_offsets(out);
   for (std::int64_t k = 0; k < nd; ++k) {
-    const auto src = offsets[k], dst = d.offsets[k];
+    const auto src = offsets[k], dst = out[k];
     if (src != dst) {
       std::copy(tim.begin() + src, tim.begin() + src + kept[k], tim.begin() + dst);
       std::copy(recs.begin() + src, recs.begin() + src + kept[k], recs.begin() + dst);
     }
   }
-  const auto m = static_cast<std::size_t>(d.offsets[nd]);
+  const auto m = static_cast<std::size_t>(out[nd]);
   tim.resize(m);
   d.stage.resize(m);
   d.row.resize(m);
@@ -561,6 +717,7 @@ inline void event_log::compact(std::span<const std::int64_t> offsets,
 // deal (sort, duplicates, outcome) -> per-deal values -> compact.
 inline absl::StatusOr<event_log> event_log::build(const event_columns& cols,
                                                   const event_log_options& opt) {
+  if (opt.appendable) return build_appendable(cols, opt);
   SALESFUNNEL_RETURN_IF_ERROR(detail::check_event_columns(cols, opt));
   const std::size_t n = cols.deal.size();
   auto d = std::make_shared<data>();
@@ -576,7 +733,7 @@ inline absl::StatusOr<event_log> event_log::build(const event_columns& cols,
   d->deal_ints = std::move(deals.ints);
   d->deal_strs = std::move(deals.names);
   const auto nd = static_cast<std::size_t>(d->int_keys ? d->deal_ints.size() : d->deal_strs.size());
-  SALESFUNNEL_ASSIGN_OR_RETURN(std::vector<stage_id> stage_of_row, resolve_stages(cols, opt, *d));
+  SALESFUNNEL_ASSIGN_OR_RETURN(std::vector<stage_id> stage_of_row, resolve_stages(cols, opt, d->stage_names));
 
   // The scatter writes each row's time straight into the final time column
   // and its (row, stage) next to it, so the per-deal work reads contiguous
@@ -601,11 +758,11 @@ inline absl::StatusOr<event_log> event_log::build(const event_columns& cols,
 // Applies the outcome rule to a log that has just been given a graph.
 inline void event_log::trim_after_outcome(data& d) {
   if (!d.graph) return;
-  const std::int64_t nd = static_cast<std::int64_t>(d.offsets.size()) - 1;
+  const auto nd = static_cast<std::int64_t>(d.begin.size());
   std::int64_t out = 0;
-  std::vector<std::int64_t> offsets(d.offsets.size(), 0);
+  std::vector<std::int64_t> offsets(static_cast<std::size_t>(nd) + 1, 0);
   for (std::int64_t k = 0; k < nd; ++k) {
-    const auto b = d.offsets[k], e = d.offsets[k + 1];
+    const auto b = d.begin[k], e = d.end[k];
     const auto keep = static_cast<std::int64_t>(outcome_prefix(
         *d.graph, std::span<const stage_id>(d.stage.data() + b, static_cast<std::size_t>(e - b))));
     for (auto i = b; i < e; ++i) {
@@ -620,7 +777,7 @@ inline void event_log::trim_after_outcome(data& d) {
     }
     offsets[k + 1] = out;
   }
-  d.offsets = std::move(offsets);
+  d.set_offsets(offsets);
   d.stage.resize(out);
   d.time.resize(out);
   d.row.resize(out);
@@ -638,7 +795,8 @@ inline absl::StatusOr<event_log> event_log::with_graph(const stage_graph& g, boo
     }
     map[s] = *id;
   }
-  auto d = std::make_shared<data>(*d_);
+  auto d = std::make_shared<data>(*compacted().d_);
+  d->raw.reset();  // the raw rows hold the old stage ids: a log with a new graph is not appendable
   for (auto& s : d->stage) s = map[static_cast<std::size_t>(s)];
   d->stage_names = g.stage_names();
   d->graph = g;
@@ -667,24 +825,672 @@ inline absl::StatusOr<event_log> event_log::select_deals(std::span<const std::in
   for (const auto& a : s.attrs) d->attrs.push_back(attribute_data{a.name, {}, a.categories});
   d->min_time = std::numeric_limits<std::int64_t>::max();
   d->max_time = std::numeric_limits<std::int64_t>::min();
+  std::vector<std::int64_t> offsets{0};
   for (auto k : deals) {
-    for (auto i = s.offsets[k]; i < s.offsets[k + 1]; ++i) {
+    for (auto i = s.begin[k]; i < s.end[k]; ++i) {
       d->stage.push_back(s.stage[i]);
       d->time.push_back(s.time[i]);
       d->row.push_back(s.row[i]);
       d->min_time = std::min(d->min_time, s.time[i]);
       d->max_time = std::max(d->max_time, s.time[i]);
     }
-    d->offsets.push_back(static_cast<std::int64_t>(d->stage.size()));
+    offsets.push_back(static_cast<std::int64_t>(d->stage.size()));
     if (s.int_keys) d->deal_ints.push_back(s.deal_ints[k]);
     else d->deal_strs.push_back(s.deal_strs[k]);
     if (s.has_rep) d->deal_rep.push_back(s.deal_rep[k]);
     if (s.has_amount) d->deal_amount.push_back(s.deal_amount[k]);
     for (std::size_t a = 0; a < s.attrs.size(); ++a) d->attrs[a].codes.push_back(s.attrs[a].codes[k]);
   }
+  d->set_offsets(offsets);
   if (d->stage.empty()) d->min_time = d->max_time = 0;
   check_unknown_transitions(*d, false).IgnoreError();
   return event_log(std::move(d));
+}
+
+// ---- compact storage ----
+
+// Rewrites the events of every deal in deal order without gaps.
+inline void event_log::compact_storage(data& d) {
+  const auto nd = static_cast<std::int64_t>(d.begin.size());
+  std::vector<stage_id> st;
+  std::vector<std::int64_t> tm;
+  std::vector<std::uint32_t> rw;
+  st.reserve(static_cast<std::size_t>(d.n_events));
+  tm.reserve(static_cast<std::size_t>(d.n_events));
+  rw.reserve(static_cast<std::size_t>(d.n_events));
+  std::vector<std::int64_t> off(static_cast<std::size_t>(nd) + 1, 0);
+  for (std::int64_t k = 0; k < nd; ++k) {
+    st.insert(st.end(), d.stage.begin() + d.begin[k], d.stage.begin() + d.end[k]);
+    tm.insert(tm.end(), d.time.begin() + d.begin[k], d.time.begin() + d.end[k]);
+    rw.insert(rw.end(), d.row.begin() + d.begin[k], d.row.begin() + d.end[k]);
+    off[k + 1] = static_cast<std::int64_t>(st.size());
+  }
+  d.stage = std::move(st);
+  d.time = std::move(tm);
+  d.row = std::move(rw);
+  d.set_offsets(off);
+}
+
+inline event_log event_log::compacted() const {
+  if (d_->compact) return *this;
+  auto d = std::make_shared<data>(*d_);
+  compact_storage(*d);
+  return event_log(std::move(d));
+}
+
+// ---- append ----
+
+namespace detail {
+
+/// Interns the rows of key column `c` (absent: every row null) against an
+/// appendable log's raw codes: known values keep their code, new ones are
+/// numbered after them and listed in `fresh`.
+inline void intern_raw_keys(const raw_keys& rk, const key_column& c, std::size_t n,
+                            std::vector<std::int32_t>& codes, std::vector<std::string>& fresh) {
+  codes.assign(n, -1);
+  if (!c.present()) return;
+  interned in = intern_keys(c, false);
+  absl::flat_hash_map<std::string, std::int32_t> fresh_index;
+  std::vector<std::int32_t> map(in.names.size());
+  for (std::size_t u = 0; u < in.names.size(); ++u) {
+    if (auto it = rk.index.find(in.names[u]); it != rk.index.end()) {
+      map[u] = it->second;
+      continue;
+    }
+    auto [it, added] = fresh_index.try_emplace(
+        in.names[u], static_cast<std::int32_t>(rk.names.size() + fresh.size()));
+    if (added) fresh.push_back(in.names[u]);
+    map[u] = it->second;
+  }
+  for (std::size_t i = 0; i < n; ++i) codes[i] = in.ids[i] < 0 ? -1 : map[static_cast<std::size_t>(in.ids[i])];
+}
+
+inline const char* unit_name(time_unit u) {
+  switch (u) {
+    case time_unit::seconds: return "seconds";
+    case time_unit::milliseconds: return "milliseconds";
+    case time_unit::microseconds: return "microseconds";
+    case time_unit::nanoseconds: return "nanoseconds";
+  }
+  return "?";
+}
+
+}  // namespace detail
+
+struct event_log::append_plan {
+  event_log_options opt;  // the caller's, with the log's graph
+  std::int64_t n = 0;
+  std::vector<std::string> stage_names;
+  std::vector<stage_id> stage_of_row;
+  std::int64_t old_deals = 0;
+  std::vector<std::int64_t> new_ints;      // keys of new deals (integer-keyed logs)
+  std::vector<std::string_view> new_strs;  // keys of new deals (text-keyed logs)
+  std::vector<std::int32_t> touched;       // deal ids, in first appearance
+  std::vector<std::int64_t> group;         // touched[j]'s rows: order[group[j] .. group[j + 1])
+  std::vector<std::int32_t> order;
+  std::vector<std::int32_t> rep_codes;     // raw codes per row
+  std::vector<std::string> rep_fresh;
+  std::vector<std::vector<std::int32_t>> attr_codes;  // per log attribute
+  std::vector<std::vector<std::string>> attr_fresh;
+  struct folded {
+    int chunk = 0;
+    std::int64_t at = 0, kept = 0;  // the kept events in the chunk's buffers
+    detail::fold_counts now, before;
+    double amount = std::numeric_limits<double>::quiet_NaN();
+    std::int32_t rep = -1;
+  };
+  std::vector<folded> folds;
+  std::vector<std::int32_t> attr_chosen;  // [touched x attributes]
+  std::vector<std::vector<std::int64_t>> buf_time;
+  std::vector<std::vector<record>> buf_rec;
+};
+
+inline absl::Status event_log::check_append_schema(const data& d, const event_columns& cols,
+                                                   const event_log_options& opt) {
+  if (!d.raw) {
+    return absl::FailedPreconditionError(
+        "this event log cannot be appended to: build it with event_log_options::appendable "
+        "(Python: EventLog(..., appendable=True))");
+  }
+  if (opt.unit != d.unit) {
+    return absl::InvalidArgumentError(absl::StrCat("column 'time': the appended times are in ",
+                                                   detail::unit_name(opt.unit), " but the log's are in ",
+                                                   detail::unit_name(d.unit)));
+  }
+  if (opt.graph && (!d.graph || opt.graph->fingerprint() != d.graph->fingerprint())) {
+    return absl::InvalidArgumentError("the appended events name a different stage graph than the log's");
+  }
+  if ((cols.deal.type() == key_column::kind::integer) != d.int_keys) {
+    return absl::InvalidArgumentError(absl::StrCat("column 'deal' holds ",
+                                                   d.int_keys ? "text" : "integer", " ids but the log's deal ids are ",
+                                                   d.int_keys ? "integers" : "text"));
+  }
+  if (cols.rep.present() && !d.has_rep) {
+    return absl::InvalidArgumentError("column 'rep' is not in the log (it was built without one)");
+  }
+  if (!cols.amount.empty() && !d.has_amount) {
+    return absl::InvalidArgumentError("column 'amount' is not in the log (it was built without one)");
+  }
+  for (const auto& a : cols.attributes) {
+    const bool known = std::any_of(d.attrs.begin(), d.attrs.end(), [&](const attribute_data& x) { return x.name == a.name; });
+    if (!known) {
+      std::vector<std::string> names;
+      for (const auto& x : d.attrs) names.push_back(x.name);
+      return absl::InvalidArgumentError(absl::StrCat(
+          "attribute column '", detail::shown(a.name), "' is not in the log; its attributes: ",
+          names.empty() ? "none" : absl::StrJoin(names, ", ")));
+    }
+  }
+  if (d.raw->rows_seen + static_cast<std::int64_t>(cols.deal.size()) >=
+      static_cast<std::int64_t>(std::numeric_limits<std::uint32_t>::max())) {
+    return absl::InvalidArgumentError("an event log holds at most 2^32 - 1 input rows");
+  }
+  return absl::OkStatus();
+}
+
+// Resolves each row's deal (existing, or new in first appearance) and groups
+// the rows by deal.
+inline absl::Status event_log::plan_deals(const data& d, const event_columns& cols, append_plan& p) {
+  const auto& raw = *d.raw;
+  const auto n = static_cast<std::size_t>(p.n);
+  p.old_deals = static_cast<std::int64_t>(d.begin.size());
+  std::vector<std::int32_t> deal_of_row(n);
+  if (d.int_keys) {
+    absl::flat_hash_map<std::int64_t, std::int32_t> fresh;
+    const auto v = cols.deal.ints();
+    for (std::size_t i = 0; i < n; ++i) {
+      if (cols.deal.is_null(i)) return detail::column_error("deal", i, "missing deal id");
+      if (auto it = raw.int_deals.find(v[i]); it != raw.int_deals.end()) {
+        deal_of_row[i] = it->second;
+        continue;
+      }
+      auto [it, added] = fresh.try_emplace(v[i], static_cast<std::int32_t>(p.old_deals) + static_cast<std::int32_t>(p.new_ints.size()));
+      if (added) p.new_ints.push_back(v[i]);
+      deal_of_row[i] = it->second;
+    }
+  } else {
+    absl::flat_hash_map<std::string_view, std::int32_t> fresh;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (cols.deal.is_null(i)) return detail::column_error("deal", i, "missing deal id");
+      const std::string_view key = cols.deal.type() == key_column::kind::string
+                                       ? cols.deal.strs()[i]
+                                       : cols.deal.categories()[static_cast<std::size_t>(cols.deal.code(i))];
+      if (auto it = raw.str_deals.find(detail::av(key)); it != raw.str_deals.end()) {
+        deal_of_row[i] = it->second;
+        continue;
+      }
+      auto [it, added] = fresh.try_emplace(key, static_cast<std::int32_t>(p.old_deals) + static_cast<std::int32_t>(p.new_strs.size()));
+      if (added) p.new_strs.push_back(key);
+      deal_of_row[i] = it->second;
+    }
+  }
+  if (p.old_deals + static_cast<std::int64_t>(p.new_ints.size() + p.new_strs.size()) >= std::numeric_limits<std::int32_t>::max()) {
+    return absl::InvalidArgumentError("an event log holds at most 2^31 - 1 deals");
+  }
+  absl::flat_hash_map<std::int32_t, std::int32_t> local;
+  std::vector<std::int32_t> local_of_row(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    auto [it, added] = local.try_emplace(deal_of_row[i], static_cast<std::int32_t>(p.touched.size()));
+    if (added) p.touched.push_back(deal_of_row[i]);
+    local_of_row[i] = it->second;
+  }
+  p.order.resize(n);
+  p.group = detail::counting_scatter(local_of_row, p.touched.size(),
+                                     [&](std::int64_t pos, std::size_t i) { p.order[pos] = static_cast<std::int32_t>(i); });
+  return absl::OkStatus();
+}
+
+// Refolds each touched deal from its raw rows plus the new ones (and, for a
+// deal already in the log, its raw rows alone: the counts to take back).
+inline void event_log::fold_touched(const data& d, const event_columns& cols, append_plan& p, int threads) {
+  const auto& raw = *d.raw;
+  const auto T = static_cast<std::int64_t>(p.touched.size());
+  const auto A = d.attrs.size();
+  const int chunks = T < 4096 ? 1 : static_cast<int>(std::min<std::int64_t>(std::int64_t{threads} * 4, T));
+  p.folds.assign(static_cast<std::size_t>(T), {});
+  p.attr_chosen.assign(static_cast<std::size_t>(T) * A, -1);
+  p.buf_time.assign(static_cast<std::size_t>(chunks), {});
+  p.buf_rec.assign(static_cast<std::size_t>(chunks), {});
+  const stage_graph* g = d.graph ? &*d.graph : nullptr;
+  const auto base = static_cast<std::uint32_t>(raw.rows_seen);
+  detail::parallel_chunks(T, chunks, threads, [&](std::int64_t jb, std::int64_t je, int c) {
+    std::vector<std::int64_t> tim, rows_in;
+    std::vector<record> recs;
+    std::vector<stage_id> path;
+    for (auto j = jb; j < je; ++j) {
+      auto& f = p.folds[static_cast<std::size_t>(j)];
+      const auto k = p.touched[static_cast<std::size_t>(j)];
+      const bool existing = k < p.old_deals;
+      const std::int64_t rb = existing ? raw.begin[k] : 0, re = existing ? raw.end[k] : 0;
+      tim.clear();
+      recs.clear();
+      for (auto q = rb; q < re; ++q) {
+        tim.push_back(raw.time[q]);
+        recs.push_back(record{raw.row[q], raw.stage[q]});
+      }
+      if (existing) {
+        auto t2 = tim;
+        auto r2 = recs;
+        fold_deal(t2, r2, g, path, f.before);
+      }
+      for (auto q = p.group[j]; q < p.group[j + 1]; ++q) {
+        const auto i = static_cast<std::size_t>(p.order[q]);
+        tim.push_back(cols.time[i]);
+        recs.push_back(record{base + static_cast<std::uint32_t>(i), p.stage_of_row[i]});
+      }
+      rows_in.clear();
+      for (const auto& r : recs) rows_in.push_back(r.row);
+      f.kept = fold_deal(tim, recs, g, path, f.now);
+      const std::span<const record> kept(recs.data(), static_cast<std::size_t>(f.kept));
+      // A row's position among the deal's rows in input order: raw rows
+      // first (their storage is rb + position), then the new rows.
+      auto where = [&](std::uint32_t row) {
+        return static_cast<std::int64_t>(std::lower_bound(rows_in.begin(), rows_in.end(), row) - rows_in.begin());
+      };
+      auto new_row = [&](std::int64_t pos) { return static_cast<std::size_t>(p.order[p.group[j] + pos - (re - rb)]); };
+      auto code_of = [&](const detail::raw_keys& rk, const std::vector<std::int32_t>& fresh_codes, std::uint32_t row) {
+        const auto pos = where(row);
+        return pos < re - rb ? rk.codes[static_cast<std::size_t>(rb + pos)] : fresh_codes[new_row(pos)];
+      };
+      if (d.has_amount) {
+        auto amount_of = [&](std::uint32_t row) {
+          const auto pos = where(row);
+          if (pos < re - rb) return raw.amount[static_cast<std::size_t>(rb + pos)];
+          return cols.amount.empty() ? std::numeric_limits<double>::quiet_NaN() : cols.amount[new_row(pos)];
+        };
+        const auto row = last_kept_row(kept, [&](std::uint32_t r) { return !std::isnan(amount_of(r)); });
+        if (row >= 0) f.amount = amount_of(static_cast<std::uint32_t>(row));
+      }
+      if (d.has_rep) {
+        const auto row = last_kept_row(kept, [&](std::uint32_t r) { return code_of(raw.rep, p.rep_codes, r) >= 0; });
+        if (row >= 0) f.rep = code_of(raw.rep, p.rep_codes, static_cast<std::uint32_t>(row));
+      }
+      for (std::size_t a = 0; a < A; ++a) {
+        const auto row = last_kept_row(kept, [&](std::uint32_t r) { return code_of(raw.attrs[a], p.attr_codes[a], r) >= 0; });
+        if (row >= 0) p.attr_chosen[static_cast<std::size_t>(j) * A + a] = code_of(raw.attrs[a], p.attr_codes[a], static_cast<std::uint32_t>(row));
+      }
+      auto& bt = p.buf_time[c];
+      auto& br = p.buf_rec[c];
+      f.chunk = c;
+      f.at = static_cast<std::int64_t>(bt.size());
+      bt.insert(bt.end(), tim.begin(), tim.begin() + f.kept);
+      br.insert(br.end(), recs.begin(), recs.begin() + f.kept);
+    }
+  });
+}
+
+// Strict mode: an append that adds an issue is refused, naming its first row.
+inline absl::Status event_log::check_append_strict(const data& d, const append_plan& p) {
+  detail::fold_counts added;
+  for (const auto& f : p.folds) {
+    auto take = [](std::int64_t& count, std::int64_t& first, std::int64_t now, std::int64_t now_first, std::int64_t before) {
+      if (now > before) detail::merge_rows(count, first, now - before, now_first);
+    };
+    take(added.out_of_order, added.first_ooo, f.now.out_of_order, f.now.first_ooo, f.before.out_of_order);
+    take(added.dup, added.first_dup, f.now.dup, f.now.first_dup, f.before.dup);
+    take(added.rep, added.first_rep, f.now.rep, f.now.first_rep, f.before.rep);
+    take(added.after, added.first_after, f.now.after, f.now.first_after, f.before.after);
+  }
+  log_issues is;
+  detail::set_fold_issues(is, added);
+  SALESFUNNEL_RETURN_IF_ERROR(detail::check_strict(is));
+  if (!d.graph) return absl::OkStatus();
+  const auto& g = *d.graph;
+  for (std::size_t j = 0; j < p.folds.size(); ++j) {
+    const auto& f = p.folds[j];
+    const auto& bt = p.buf_rec[static_cast<std::size_t>(f.chunk)];
+    for (auto i = f.at + 1; i < f.at + f.kept; ++i) {
+      const auto a = bt[i - 1].stage, b = bt[i].stage;
+      if (!g.has_edge(a, b) && bt[i].row >= d.raw->rows_seen) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "row ", bt[i].row, ": transition '", g.name_of(a), "' -> '", g.name_of(b),
+            "' is not an edge of the stage graph (strict mode)"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+// A deal-level key column from the codes each deal's value came from:
+// names in order of first use by deal, as a build interns them.
+inline void event_log::derive_deal_keys(const detail::raw_keys& rk, std::vector<std::int32_t>& codes,
+                                        std::vector<std::string>& names) {
+  std::vector<std::int32_t> remap(rk.names.size(), -1);
+  names.clear();
+  codes.resize(rk.chosen.size());
+  for (std::size_t k = 0; k < rk.chosen.size(); ++k) {
+    const auto c = rk.chosen[k];
+    if (c < 0) {
+      codes[k] = -1;
+      continue;
+    }
+    auto& m = remap[static_cast<std::size_t>(c)];
+    if (m < 0) {
+      m = static_cast<std::int32_t>(names.size());
+      names.push_back(rk.names[static_cast<std::size_t>(c)]);
+    }
+    codes[k] = m;
+  }
+}
+
+// Every deal refolded from its raw rows: the fold issue counts, exactly.
+inline void event_log::recount_fold_issues(data& d, int threads) {
+  const auto& raw = *d.raw;
+  const auto nd = static_cast<std::int64_t>(raw.begin.size());
+  const int chunks = static_cast<int>(std::min<std::int64_t>(std::int64_t{threads} * 4, std::max<std::int64_t>(nd, 1)));
+  std::vector<detail::fold_counts> cres(static_cast<std::size_t>(chunks));
+  const stage_graph* g = d.graph ? &*d.graph : nullptr;
+  detail::parallel_chunks(nd, chunks, threads, [&](std::int64_t b, std::int64_t e, int c) {
+    std::vector<std::int64_t> tim;
+    std::vector<record> recs;
+    std::vector<stage_id> path;
+    for (auto k = b; k < e; ++k) {
+      tim.assign(raw.time.begin() + raw.begin[k], raw.time.begin() + raw.end[k]);
+      recs.clear();
+      for (auto q = raw.begin[k]; q < raw.end[k]; ++q) recs.push_back(record{raw.row[q], raw.stage[q]});
+      fold_deal(tim, recs, g, path, cres[c]);
+    }
+  });
+  detail::fold_counts all;
+  for (const auto& r : cres) detail::merge_fold_counts(all, r);
+  detail::set_fold_issues(d.issues, all);
+}
+
+// Unknown transitions after an append: the touched deals' old paths taken
+// out, their new paths put in (a full recount when a first row leaves).
+// Runs before the new ranges are written; `fresh` gives each touched
+// deal's new range in storage.
+inline bool event_log::update_unknown_transitions(data& d, const append_plan& p) {
+  if (!d.graph) return false;
+  const auto& g = *d.graph;
+  const auto S = static_cast<std::size_t>(g.num_stages());
+  std::vector<std::int64_t> count(S * S, 0), first(S * S, -1);
+  for (const auto& u : d.issues.unknown_transitions) {
+    const auto cell = static_cast<std::size_t>(u.from) * S + static_cast<std::size_t>(u.to);
+    count[cell] = u.count;
+    first[cell] = u.first_row;
+  }
+  bool full = false;
+  for (std::size_t j = 0; j < p.touched.size(); ++j) {
+    const auto k = p.touched[j];
+    if (k < p.old_deals) {
+      for (auto i = d.begin[k] + 1; i < d.end[k]; ++i) {
+        if (g.has_edge(d.stage[i - 1], d.stage[i])) continue;
+        const auto cell = static_cast<std::size_t>(d.stage[i - 1]) * S + static_cast<std::size_t>(d.stage[i]);
+        --count[cell];
+        if (first[cell] == d.row[i]) full = true;
+      }
+    }
+    const auto& f = p.folds[j];
+    const auto& br = p.buf_rec[static_cast<std::size_t>(f.chunk)];
+    for (auto i = f.at + 1; i < f.at + f.kept; ++i) {
+      if (g.has_edge(br[i - 1].stage, br[i].stage)) continue;
+      const auto cell = static_cast<std::size_t>(br[i - 1].stage) * S + static_cast<std::size_t>(br[i].stage);
+      detail::note_row(count[cell], first[cell], br[i].row);
+    }
+  }
+  if (full) return true;  // the caller recounts once the new ranges are in place
+  d.issues.unknown_transitions.clear();
+  for (std::size_t cell = 0; cell < count.size(); ++cell) {
+    if (count[cell] == 0) continue;
+    d.issues.unknown_transitions.push_back(unknown_transition{
+        static_cast<stage_id>(cell / S), static_cast<stage_id>(cell % S), count[cell], first[cell]});
+  }
+  return false;
+}
+
+// Writes the plan into the log (copying shared storage first): raw rows,
+// new deals, the touched deals' events at the end of storage, deal values,
+// issues and the time range.
+inline void event_log::commit_append(const event_columns& cols, append_plan& p, int threads) {
+  data& d = mutable_data();
+  auto& raw = *d.raw;
+  const auto A = d.attrs.size();
+  const bool had_events = d.n_events > 0;
+  // New deals.
+  for (auto v : p.new_ints) raw.int_deals.emplace(v, static_cast<std::int32_t>(d.deal_ints.size())), d.deal_ints.push_back(v);
+  for (auto v : p.new_strs) raw.str_deals.emplace(std::string(v), static_cast<std::int32_t>(d.deal_strs.size())), d.deal_strs.emplace_back(v);
+  const auto nd = d.int_keys ? d.deal_ints.size() : d.deal_strs.size();
+  d.begin.resize(nd, 0);
+  d.end.resize(nd, 0);
+  raw.begin.resize(nd, 0);
+  raw.end.resize(nd, 0);
+  if (d.has_amount) d.deal_amount.resize(nd, std::numeric_limits<double>::quiet_NaN());
+  if (d.has_rep) raw.rep.chosen.resize(nd, -1);
+  for (auto& a : raw.attrs) a.chosen.resize(nd, -1);
+  auto add_names = [](detail::raw_keys& rk, std::vector<std::string>& fresh) {
+    for (auto& name : fresh) {
+      rk.index.emplace(name, static_cast<std::int32_t>(rk.names.size()));
+      rk.names.push_back(std::move(name));
+    }
+  };
+  add_names(raw.rep, p.rep_fresh);
+  for (std::size_t a = 0; a < A; ++a) add_names(raw.attrs[a], p.attr_fresh[a]);
+
+  // Issues: each touched deal's old counts out, new counts in.
+  detail::fold_counts now;
+  auto& is = d.issues;
+  bool recount = false;
+  for (const auto& f : p.folds) {
+    auto apply = [&](std::int64_t& count, std::int64_t& first, std::int64_t c_now, std::int64_t f_now,
+                     std::int64_t c_before, std::int64_t f_before) {
+      if (c_before > 0 && f_before == first && (c_now == 0 || f_now > f_before)) recount = true;
+      count += c_now - c_before;
+      if (c_now > 0 && (first < 0 || f_now < first)) first = f_now;
+    };
+    apply(is.out_of_order_rows, is.first_out_of_order_row, f.now.out_of_order, f.now.first_ooo, f.before.out_of_order, f.before.first_ooo);
+    apply(is.duplicate_events, is.first_duplicate_row, f.now.dup, f.now.first_dup, f.before.dup, f.before.first_dup);
+    apply(is.repeated_stage_events, is.first_repeated_row, f.now.rep, f.now.first_rep, f.before.rep, f.before.first_rep);
+    apply(is.events_after_outcome, is.first_after_outcome_row, f.now.after, f.now.first_after, f.before.after, f.before.first_after);
+  }
+  const bool recount_unknown = update_unknown_transitions(d, p);
+
+  // Raw rows and events: each touched deal's whole history moves to the end.
+  bool range_lost = false;
+  std::int64_t lo = std::numeric_limits<std::int64_t>::max(), hi = std::numeric_limits<std::int64_t>::min();
+  const auto base = static_cast<std::uint32_t>(raw.rows_seen);
+  for (std::size_t j = 0; j < p.touched.size(); ++j) {
+    const auto k = p.touched[j];
+    const auto& f = p.folds[j];
+    const bool existing = k < p.old_deals;
+    const auto start = static_cast<std::int64_t>(raw.row.size());
+    if (existing) {
+      for (auto q = raw.begin[k]; q < raw.end[k]; ++q) {
+        raw.stage.push_back(raw.stage[q]);
+        raw.time.push_back(raw.time[q]);
+        raw.row.push_back(raw.row[q]);
+        if (d.has_amount) raw.amount.push_back(raw.amount[q]);
+        if (d.has_rep) raw.rep.codes.push_back(raw.rep.codes[q]);
+        for (auto& a : raw.attrs) a.codes.push_back(a.codes[q]);
+      }
+      raw.live -= raw.end[k] - raw.begin[k];
+    }
+    for (auto q = p.group[j]; q < p.group[j + 1]; ++q) {
+      const auto i = static_cast<std::size_t>(p.order[q]);
+      raw.stage.push_back(p.stage_of_row[i]);
+      raw.time.push_back(cols.time[i]);
+      raw.row.push_back(base + static_cast<std::uint32_t>(i));
+      if (d.has_amount) raw.amount.push_back(cols.amount.empty() ? std::numeric_limits<double>::quiet_NaN() : cols.amount[i]);
+      if (d.has_rep) raw.rep.codes.push_back(p.rep_codes[i]);
+      for (std::size_t a = 0; a < A; ++a) raw.attrs[a].codes.push_back(p.attr_codes[a][i]);
+    }
+    raw.begin[k] = start;
+    raw.end[k] = static_cast<std::int64_t>(raw.row.size());
+    raw.live += raw.end[k] - start;
+
+    if (existing && d.end[k] > d.begin[k]) {
+      const auto old_lo = d.time[d.begin[k]], old_hi = d.time[d.end[k] - 1];
+      const auto& bt = p.buf_time[static_cast<std::size_t>(f.chunk)];
+      const bool keeps_lo = f.kept > 0 && bt[f.at] <= old_lo, keeps_hi = f.kept > 0 && bt[f.at + f.kept - 1] >= old_hi;
+      if ((old_lo == d.min_time && !keeps_lo) || (old_hi == d.max_time && !keeps_hi)) range_lost = true;
+      d.n_events -= d.end[k] - d.begin[k];
+    }
+    if (existing) d.compact = false;
+    const auto& bt = p.buf_time[static_cast<std::size_t>(f.chunk)];
+    const auto& br = p.buf_rec[static_cast<std::size_t>(f.chunk)];
+    const auto at = static_cast<std::int64_t>(d.stage.size());
+    for (auto i = f.at; i < f.at + f.kept; ++i) {
+      d.stage.push_back(br[i].stage);
+      d.time.push_back(bt[i]);
+      d.row.push_back(br[i].row);
+      lo = std::min(lo, bt[i]);
+      hi = std::max(hi, bt[i]);
+    }
+    d.begin[k] = at;
+    d.end[k] = at + f.kept;
+    d.n_events += f.kept;
+    if (d.has_amount) d.deal_amount[k] = f.amount;
+    if (d.has_rep) raw.rep.chosen[k] = f.rep;
+    for (std::size_t a = 0; a < A; ++a) raw.attrs[a].chosen[k] = p.attr_chosen[j * A + a];
+  }
+  raw.rows_seen += p.n;
+  if (d.has_rep) derive_deal_keys(raw.rep, d.deal_rep, d.rep_names);
+  for (std::size_t a = 0; a < A; ++a) derive_deal_keys(raw.attrs[a], d.attrs[a].codes, d.attrs[a].categories);
+  d.stage_names = std::move(p.stage_names);
+
+  // The time range of the kept events.
+  if (range_lost) {
+    lo = std::numeric_limits<std::int64_t>::max();
+    hi = std::numeric_limits<std::int64_t>::min();
+    for (std::size_t k = 0; k < nd; ++k) {
+      if (d.end[k] == d.begin[k]) continue;
+      lo = std::min(lo, d.time[d.begin[k]]);
+      hi = std::max(hi, d.time[d.end[k] - 1]);
+    }
+  } else if (had_events) {
+    lo = std::min(lo, d.min_time);
+    hi = std::max(hi, d.max_time);
+  }
+  if (d.n_events == 0) lo = hi = 0;
+  d.min_time = lo;
+  d.max_time = hi;
+
+  // Storage left behind by moved deals is reclaimed once it outgrows the events.
+  if (static_cast<std::int64_t>(d.stage.size()) > 2 * d.n_events + 4096) compact_storage(d);
+  if (static_cast<std::int64_t>(raw.row.size()) > 2 * raw.live + 4096) compact_raw(raw, A);
+  if (recount) recount_fold_issues(d, threads);
+  if (recount_unknown) check_unknown_transitions(d, false).IgnoreError();
+}
+
+inline absl::StatusOr<append_result> event_log::append(const event_columns& cols, const event_log_options& opt) {
+  if (d_->raw && d_->raw->rows_seen == 0) adopt_schema(cols);
+  SALESFUNNEL_RETURN_IF_ERROR(check_append_schema(*d_, cols, opt));
+  SALESFUNNEL_RETURN_IF_ERROR(detail::check_event_columns(cols, opt));
+  const data& d = *d_;
+  append_plan p;
+  p.opt = opt;
+  p.opt.graph = d.graph;
+  p.n = static_cast<std::int64_t>(cols.deal.size());
+  p.stage_names = d.stage_names;
+  SALESFUNNEL_ASSIGN_OR_RETURN(p.stage_of_row, resolve_stages(cols, p.opt, p.stage_names));
+  SALESFUNNEL_RETURN_IF_ERROR(plan_deals(d, cols, p));
+  const auto n = static_cast<std::size_t>(p.n);
+  if (d.has_rep) detail::intern_raw_keys(d.raw->rep, cols.rep, n, p.rep_codes, p.rep_fresh);
+  p.attr_codes.resize(d.attrs.size());
+  p.attr_fresh.resize(d.attrs.size());
+  for (std::size_t a = 0; a < d.attrs.size(); ++a) {
+    const auto it = std::find_if(cols.attributes.begin(), cols.attributes.end(),
+                                 [&](const attribute_column& c) { return c.name == d.attrs[a].name; });
+    detail::intern_raw_keys(d.raw->attrs[a], it == cols.attributes.end() ? key_column() : it->values, n,
+                            p.attr_codes[a], p.attr_fresh[a]);
+  }
+  const int threads = detail::resolve_threads(opt.threads);
+  fold_touched(d, cols, p, threads);
+  if (opt.strict) SALESFUNNEL_RETURN_IF_ERROR(check_append_strict(d, p));
+  append_result out;
+  out.rows = p.n;
+  out.new_deals = static_cast<std::int64_t>(p.new_ints.size() + p.new_strs.size());
+  out.changed_deals = static_cast<std::int64_t>(p.touched.size()) - out.new_deals;
+  commit_append(cols, p, threads);
+  return out;
+}
+
+inline absl::StatusOr<event_log> event_log::build_appendable(const event_columns& cols,
+                                                            const event_log_options& opt) {
+  SALESFUNNEL_RETURN_IF_ERROR(detail::check_event_columns(cols, opt));
+  auto d = std::make_shared<data>();
+  d->unit = opt.unit;
+  d->graph = opt.graph;
+  if (opt.graph) d->stage_names = opt.graph->stage_names();
+  d->raw.emplace();
+  event_log log(std::move(d));
+  SALESFUNNEL_RETURN_IF_ERROR(log.append(cols, opt).status());
+  return log;
+}
+
+// A log that has taken no rows yet takes its columns from the first rows
+// given (an empty build cannot tell a column with no values from none).
+inline void event_log::adopt_schema(const event_columns& cols) {
+  data& d = mutable_data();
+  d.int_keys = cols.deal.type() == key_column::kind::integer;
+  d.has_rep = cols.rep.present();
+  d.has_amount = !cols.amount.empty();
+  d.attrs.clear();
+  d.raw->attrs.clear();
+  for (const auto& a : cols.attributes) {
+    d.attrs.push_back(attribute_data{a.name, {}, {}});
+    d.raw->attrs.emplace_back();
+  }
+}
+
+inline std::vector<std::int64_t> event_log::find_deals(const key_column& keys) const {
+  std::vector<std::int64_t> out(keys.size(), -1);
+  const bool ints = keys.type() == key_column::kind::integer;
+  if (ints != d_->int_keys || !keys.present()) return out;
+  absl::flat_hash_map<std::int64_t, std::int32_t> int_index;
+  absl::flat_hash_map<std::string, std::int32_t> str_index;
+  const auto* ii = d_->raw ? &d_->raw->int_deals : &int_index;
+  const auto* si = d_->raw ? &d_->raw->str_deals : &str_index;
+  if (!d_->raw) {
+    for (std::size_t k = 0; k < d_->deal_ints.size(); ++k) int_index.emplace(d_->deal_ints[k], static_cast<std::int32_t>(k));
+    for (std::size_t k = 0; k < d_->deal_strs.size(); ++k) str_index.emplace(d_->deal_strs[k], static_cast<std::int32_t>(k));
+  }
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (keys.is_null(i)) continue;
+    if (ints) {
+      if (auto it = ii->find(keys.ints()[i]); it != ii->end()) out[i] = it->second;
+      continue;
+    }
+    const std::string_view key = keys.type() == key_column::kind::string
+                                     ? keys.strs()[i]
+                                     : keys.categories()[static_cast<std::size_t>(keys.code(i))];
+    if (auto it = si->find(detail::av(key)); it != si->end()) out[i] = it->second;
+  }
+  return out;
+}
+
+// Rewrites an appendable log's raw rows in deal order without gaps.
+inline void event_log::compact_raw(detail::raw_events& raw, std::size_t num_attrs) {
+  detail::raw_events out;
+  const auto nd = raw.begin.size();
+  const std::vector<std::int32_t> rep_codes = std::move(raw.rep.codes);
+  std::vector<std::vector<std::int32_t>> attr_codes;
+  for (auto& a : raw.attrs) attr_codes.push_back(std::move(a.codes));
+  out.rep = std::move(raw.rep);
+  out.rep.codes.clear();
+  out.attrs = std::move(raw.attrs);
+  for (auto& a : out.attrs) a.codes.clear();
+  out.begin.resize(nd);
+  out.end.resize(nd);
+  const bool amounts = !raw.amount.empty();
+  const bool reps = !rep_codes.empty();
+  for (std::size_t k = 0; k < nd; ++k) {
+    out.begin[k] = static_cast<std::int64_t>(out.row.size());
+    for (auto q = raw.begin[k]; q < raw.end[k]; ++q) {
+      out.stage.push_back(raw.stage[q]);
+      out.time.push_back(raw.time[q]);
+      out.row.push_back(raw.row[q]);
+      if (amounts) out.amount.push_back(raw.amount[q]);
+      if (reps) out.rep.codes.push_back(rep_codes[q]);
+      for (std::size_t a = 0; a < num_attrs; ++a) out.attrs[a].codes.push_back(attr_codes[a][q]);
+    }
+    out.end[k] = static_cast<std::int64_t>(out.row.size());
+  }
+  out.live = static_cast<std::int64_t>(out.row.size());
+  out.int_deals = std::move(raw.int_deals);
+  out.str_deals = std::move(raw.str_deals);
+  out.rows_seen = raw.rows_seen;
+  raw = std::move(out);
 }
 
 SALESFUNNEL_END_NAMESPACE

@@ -90,11 +90,12 @@ struct event_log_io {
   using data = event_log::data;
 
   static void write(binary_writer& w, const event_log& log) {
-    const data& d = *log.d_;
+    const event_log c = log.compacted();  // deal after deal, as the format stores them
+    const data& d = *c.d_;
     write_ints(w, d.stage);
     w.i64s(d.time);
     write_ints(w, d.row);
-    w.i64s(d.offsets);
+    w.i64s(c.offsets());
     w.u8(d.int_keys);
     w.i64s(d.deal_ints);
     w.texts(d.deal_strs);
@@ -164,7 +165,7 @@ struct event_log_io {
     d->stage = read_ints<stage_id>(r, 0, INT32_MAX);
     d->time = r.i64s();
     d->row = read_ints<std::uint32_t>(r, 0, UINT32_MAX);
-    d->offsets = r.i64s();
+    const auto offsets = r.i64s();
     d->int_keys = r.flag();
     d->deal_ints = r.i64s();
     d->deal_strs = r.texts();
@@ -180,7 +181,7 @@ struct event_log_io {
     if (unit > 3) r.fail();
     read_issues(r, d->issues, static_cast<std::int64_t>(d->stage_names.size()));
     SALESFUNNEL_RETURN_IF_ERROR(r.finish());
-    if (!consistent(*d)) return absl::DataLossError("serialised event log is inconsistent (it was not written by salesfunnel, or was altered)");
+    if (!consistent(*d, offsets)) return absl::DataLossError("serialised event log is inconsistent (it was not written by salesfunnel, or was altered)");
     set_time_range(*d);
     return event_log(std::move(d));
   }
@@ -194,11 +195,11 @@ struct event_log_io {
   }
 
   /// Every invariant an analysis relies on.
-  static bool consistent(const data& d) {
+  static bool consistent(data& d, const std::vector<std::int64_t>& offsets) {
     const std::size_t nd = d.int_keys ? d.deal_ints.size() : d.deal_strs.size();
     const std::size_t m = d.stage.size(), S = d.stage_names.size();
-    if ((d.int_keys ? !d.deal_strs.empty() : !d.deal_ints.empty()) || d.offsets.size() != nd + 1 ||
-        d.offsets[0] != 0 || d.offsets[nd] != static_cast<std::int64_t>(m) || d.time.size() != m ||
+    if ((d.int_keys ? !d.deal_strs.empty() : !d.deal_ints.empty()) || offsets.size() != nd + 1 ||
+        offsets[0] != 0 || offsets[nd] != static_cast<std::int64_t>(m) || d.time.size() != m ||
         d.row.size() != m) {
       return false;
     }
@@ -214,8 +215,9 @@ struct event_log_io {
       if (static_cast<std::size_t>(s) >= S) return false;
     }
     for (std::size_t k = 0; k < nd; ++k) {
-      if (!deal_consistent(d, d.offsets[k], d.offsets[k + 1])) return false;
+      if (!deal_consistent(d, offsets[k], offsets[k + 1])) return false;
     }
+    d.set_offsets(offsets);
     return true;
   }
 

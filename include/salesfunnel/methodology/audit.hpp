@@ -198,7 +198,7 @@ inline rule_check check_two_meetings(const audit_context& c, std::int64_t k, con
   if (c.by_stage) {
     const auto st = c.log->stages();
     bool reached = false;
-    for (auto i = c.log->offsets()[k]; i < c.facts[k].end && !reached; ++i) reached = st[i] == c.second_stage;
+    for (auto i = c.log->deal_begin(k); i < c.facts[k].end && !reached; ++i) reached = st[i] == c.second_stage;
     const auto target_rank = c.rank[static_cast<std::size_t>(c.second_stage)];
     if (!reached && target_rank >= 0) reached = c.facts[k].furthest_rank >= target_rank;
     r.passed = reached;
@@ -254,7 +254,7 @@ inline rule_check check_moves(const audit_context& c, std::int64_t k, bool skip)
   rule_check r;
   const auto st = c.log->stages();
   stage_id prev = -1;
-  for (auto i = c.log->offsets()[k]; i < c.facts[k].end; ++i) {
+  for (auto i = c.log->deal_begin(k); i < c.facts[k].end; ++i) {
     const auto rs = c.rank[static_cast<std::size_t>(st[i])];
     if (rs < 0) continue;  // lost / nurture stages are off the main path
     if (prev >= 0) {

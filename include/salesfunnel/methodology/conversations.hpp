@@ -319,11 +319,10 @@ inline absl::StatusOr<meeting_rate> great_conversation_meeting_rate(
   for (std::int64_t k = 0; k < stages.num_deals(); ++k) index.emplace(stages.deal_key(k), k);
   std::int64_t as_of = std::max(log.max_time(), rescale_time(stages.max_time(), stages.unit(), log.unit()));
   if (opt.as_of) as_of = *opt.as_of;
-  const auto off = stages.offsets();
   return detail::rate_of(log, gc, opt, as_of, [&](const great_conversation& gcv, std::int64_t limit) {
     auto it = index.find(log.prospect_key(gcv.prospect));
     if (it == index.end()) return false;
-    for (auto i = off[it->second]; i < off[it->second + 1]; ++i) {
+    for (auto i = stages.deal_begin(it->second); i < stages.deal_end(it->second); ++i) {
       const auto t = rescale_time(stages.times()[i], stages.unit(), log.unit());
       if (counts(stages.stages()[i]) && t >= gcv.time && t <= limit) return true;
     }

@@ -55,6 +55,20 @@ class duration_sketch {
     }
   }
 
+  /// Takes back one add_in_bucket(b, seconds, censored) (live statistics:
+  /// a deal's stay taken out before its new history goes in). The sum stays
+  /// saturated if it ever saturated.
+  void remove_in_bucket(std::size_t b, std::int64_t seconds, bool censored) {
+    auto& v = censored ? censored_ : observed_;
+    --v[b];
+    if (censored) {
+      --n_censored_;
+    } else {
+      --n_observed_;
+      if (sum_observed_ != std::numeric_limits<std::int64_t>::max()) sum_observed_ -= seconds;
+    }
+  }
+
   void merge(const duration_sketch& o) {
     auto add_into = [](std::vector<std::int64_t>& a, const std::vector<std::int64_t>& b) {
       if (a.size() < b.size()) a.resize(b.size(), 0);

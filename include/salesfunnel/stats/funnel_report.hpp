@@ -213,15 +213,14 @@ inline std::vector<std::string> funnel_warnings(const event_log& log, const funn
   const auto& is = log.issues();
   const auto& g = rep.graph;
   const auto st = log.stages();
-  const auto off = log.offsets();
   const auto as_of = rep.stats.as_of;
   std::int64_t single = 0, terminal_start = 0, any = 0;
   for (std::int64_t k = 0; k < log.num_deals(); ++k) {
-    const auto e = log.deal_end(k, as_of);
-    if (e == off[k]) continue;
+    const auto b = log.deal_begin(k), e = log.deal_end(k, as_of);
+    if (e == b) continue;
     ++any;
-    if (e - off[k] == 1) ++single;
-    if (is_terminal(g.kind_of(st[off[k]]))) ++terminal_start;
+    if (e - b == 1) ++single;
+    if (is_terminal(g.kind_of(st[b]))) ++terminal_start;
   }
   if (rep.lost == 0 && rep.deals > 0 && !opt.stale.enabled()) {
     w.push_back(absl::StrCat(

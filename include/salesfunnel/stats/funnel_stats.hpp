@@ -156,51 +156,72 @@ struct funnel_context {
   std::int64_t tps = 1;            ///< ticks per second
 };
 
-/// One move of a deal: counts, dwell and time before the move.
+/// One move of a deal: counts, dwell and time before the move. Sign -1
+/// takes the move back out (stats/live_funnel.hpp).
+template <int Sign = 1>
 inline void add_move(funnel_stats& s, std::size_t from, std::size_t to, std::int64_t secs) {
   const auto S = static_cast<std::size_t>(s.num_stages);
+  secs = std::max<std::int64_t>(secs, 0);
   const auto bucket = duration_sketch::bucket_of(secs);
-  ++s.transitions[from * S + to];
-  s.dwell[from].add_in_bucket(bucket, std::max<std::int64_t>(secs, 0), false);
-  s.transition_time[from * S + to].add_in_bucket(bucket, std::max<std::int64_t>(secs, 0), false);
+  s.transitions[from * S + to] += Sign;
+  if constexpr (Sign > 0) {
+    s.dwell[from].add_in_bucket(bucket, secs, false);
+    s.transition_time[from * S + to].add_in_bucket(bucket, secs, false);
+  } else {
+    s.dwell[from].remove_in_bucket(bucket, secs, false);
+    s.transition_time[from * S + to].remove_in_bucket(bucket, secs, false);
+  }
+}
+
+/// How a deal's history ends at s.as_of, given its last event and furthest
+/// main-path rank: a terminal stage; an open stay censored at as_of; or,
+/// with staleness, a move to "Went dark" once silent past the limit. The one
+/// place the as_of-dependent part of a deal is counted.
+template <int Sign = 1>
+inline void add_tail(const funnel_context& c, funnel_stats& s, stage_id last_stage,
+                     std::int64_t last_time, std::int32_t furthest) {
+  const auto S = static_cast<std::size_t>(s.num_stages);
+  auto last = static_cast<std::size_t>(last_stage);
+  if (!is_terminal(c.g->kind_of(last_stage))) {
+    const auto silent = elapsed(s.as_of, last_time);
+    const double limit = c.dark >= 0 ? c.stale.limit_days(last_stage) : std::numeric_limits<double>::quiet_NaN();
+    if (!std::isnan(limit) && static_cast<double>(silent) > limit * static_cast<double>(c.tps * seconds_per_day)) {
+      // Gone dark: the stay ended after the limit, by the implicit exit.
+      add_move<Sign>(s, last, static_cast<std::size_t>(c.dark), static_cast<std::int64_t>(limit * seconds_per_day));
+      last = static_cast<std::size_t>(c.dark);
+      s.reached[last] += Sign;
+    } else {
+      const auto secs = std::max<std::int64_t>(silent / c.tps, 0);
+      if constexpr (Sign > 0) s.dwell[last].add(secs, true);
+      else s.dwell[last].remove_in_bucket(duration_sketch::bucket_of(secs), secs, true);
+    }
+  }
+  s.furthest_final[static_cast<std::size_t>(furthest + 1) * S + last] += Sign;
 }
 
 /// Adds deal k, read at s.as_of, into `s` (false: the deal has no event by
-/// then and is not counted). `seen` is scratch of size S holding the last
-/// deal that marked each stage.
+/// then and is not counted); Sign -1 takes it back out. `seen` is scratch of
+/// size S holding the last deal that marked each stage.
+template <int Sign = 1>
 inline bool accumulate_deal(const funnel_context& c, std::int64_t k, funnel_stats& s,
                             std::vector<std::int64_t>& seen) {
   const auto st = c.log->stages();
   const auto tm = c.log->times();
-  const auto S = static_cast<std::size_t>(s.num_stages);
-  const auto b = c.log->offsets()[k], e = c.log->deal_end(k, s.as_of);
+  const auto b = c.log->deal_begin(k), e = c.log->deal_end(k, s.as_of);
   if (b == e) return false;
-  ++s.deals;
-  s.events += e - b;
+  s.deals += Sign;
+  s.events += Sign * (e - b);
   std::int32_t furthest = -1;
   for (auto i = b; i < e; ++i) {
     const auto a = static_cast<std::size_t>(st[i]);
     if (seen[a] != k) {
       seen[a] = k;
-      ++s.reached[a];
+      s.reached[a] += Sign;
     }
     furthest = std::max(furthest, c.rank[a]);
-    if (i + 1 < e) add_move(s, a, static_cast<std::size_t>(st[i + 1]), elapsed(tm[i + 1], tm[i]) / c.tps);
+    if (i + 1 < e) add_move<Sign>(s, a, static_cast<std::size_t>(st[i + 1]), elapsed(tm[i + 1], tm[i]) / c.tps);
   }
-  auto last = static_cast<std::size_t>(st[e - 1]);
-  if (!is_terminal(c.g->kind_of(st[e - 1]))) {
-    const auto silent = elapsed(s.as_of, tm[e - 1]);
-    const double limit = c.dark >= 0 ? c.stale.limit_days(st[e - 1]) : std::numeric_limits<double>::quiet_NaN();
-    if (!std::isnan(limit) && static_cast<double>(silent) > limit * static_cast<double>(c.tps * seconds_per_day)) {
-      // Gone dark: the stay ended after the limit, by the implicit exit.
-      add_move(s, last, static_cast<std::size_t>(c.dark), static_cast<std::int64_t>(limit * seconds_per_day));
-      last = static_cast<std::size_t>(c.dark);
-      ++s.reached[last];
-    } else {
-      s.dwell[last].add(silent / c.tps, true);
-    }
-  }
-  ++s.furthest_final[static_cast<std::size_t>(furthest + 1) * S + last];
+  add_tail<Sign>(c, s, st[e - 1], tm[e - 1], furthest);
   return true;
 }
 
@@ -295,10 +316,9 @@ inline absl::StatusOr<deal_groups> group_deals(const event_log& log, std::string
     const auto p = week ? cohort_period::week : cohort_period::month;
     out.codes.assign(static_cast<std::size_t>(log.num_deals()), -1);
     absl::flat_hash_map<std::string, std::int32_t> index;
-    const auto off = log.offsets();
     for (std::int64_t k = 0; k < log.num_deals(); ++k) {
-      if (off[k] == off[k + 1]) continue;
-      auto label = cohort_label(log.times()[off[k]], log.unit(), p);
+      if (log.deal_begin(k) == log.deal_end(k)) continue;
+      auto label = cohort_label(log.times()[log.deal_begin(k)], log.unit(), p);
       auto [it, fresh] = index.try_emplace(label, static_cast<std::int32_t>(out.labels.size()));
       if (fresh) out.labels.push_back(label);
       out.codes[k] = it->second;

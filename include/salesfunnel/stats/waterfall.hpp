@@ -75,7 +75,7 @@ inline void waterfall_deal(const event_log& log, const stage_graph& g, std::int6
                            double amount, std::vector<waterfall_row>& rows) {
   const auto st = log.stages();
   const auto tm = log.times();
-  const auto b = log.offsets()[k], first = log.deal_end(k, start), last = log.deal_end(k, end);
+  const auto b = log.deal_begin(k), first = log.deal_end(k, start), last = log.deal_end(k, end);
   if (first > b && is_terminal(g.kind_of(st[first - 1]))) return;  // closed before start
   stage_id at = -1;  // the open stage the deal sits in, -1 outside the open pipeline
   std::int64_t since = 0;

@@ -387,7 +387,7 @@ class window_matcher {
     ev_.clear();
     const auto st = log.stages();
     const auto tm = log.times();
-    const auto b = log.offsets()[k], e = log.deal_end(k, as_of);
+    const auto b = log.deal_begin(k), e = log.deal_end(k, as_of);
     if (e > b) last_stage_ = st[e - 1];
     bool sorted = true;
     for (auto i = b; i < e; ++i) {
@@ -621,7 +621,7 @@ absl::StatusOr<grouped_stats<window_funnel_stats>> compute_window_stats_keyed(
     window_deal_result r;
     for (std::int64_t k = b; k < e; ++k) {
       m.match(log, k, as_of, r);
-      if (log.offsets()[k] == log.deal_end(k, as_of)) continue;
+      if (log.deal_begin(k) == log.deal_end(k, as_of)) continue;
       const std::optional<std::int64_t> key = key_of(k, r);
       if (!key) continue;
       auto it = partial[c].find(*key);
