@@ -38,7 +38,8 @@ class LiveFunnel:
         self._stale_after = stale_after
         self._graph = log.graph
         self._unit = log.time_unit
-        self._live = _core.LiveFunnel.create(log._log, self._ticks, **self._stale)
+        off = {"stale_days": float("nan"), "stale_by_stage": []}
+        self._live = _core.LiveFunnel.create(log._log, self._ticks, **{**off, **self._stale})
 
     def append(self, df, *, deal: str, stage: str, time: str, rep: str | None = None,
                amount: str | None = None, attributes: Sequence[str] | None = None,

@@ -369,11 +369,13 @@ inline absl::StatusOr<absorption_result> markov_model::analyze() const {
   std::vector<double> dw(T);
   for (std::size_t i = 0; i < T; ++i) dw[i] = days[i] * r.win_probability[static_cast<std::size_t>(c.transient[i])];
   const auto h = f.solve(dw);
+  // (I - Q)^-1 has no negative entry, so with non-negative right-hand sides
+  // these are >= 0; rounding can leave -1e-15 where the answer is 0.
   for (std::size_t i = 0; i < T; ++i) {
     const auto s = static_cast<std::size_t>(c.transient[i]);
-    r.expected_steps[s] = steps[i];
-    r.expected_days[s] = d[i];
-    if (r.win_probability[s] > 0) r.expected_days_to_win[s] = h[i] / r.win_probability[s];
+    r.expected_steps[s] = std::max(steps[i], 0.0);
+    r.expected_days[s] = std::max(d[i], 0.0);
+    if (r.win_probability[s] > 0) r.expected_days_to_win[s] = std::max(h[i] / r.win_probability[s], 0.0);
   }
   return r;
 }
