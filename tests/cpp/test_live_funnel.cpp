@@ -47,6 +47,7 @@ TEST_CASE("live funnel: after each append the statistics equal a rebuild's") {
       REQUIRE(expect.ok());
       const auto got = live->stats();
       CHECK(got == *expect);
+      CHECK(live->report()->warnings == funnel(*whole, fo)->warnings);
       if (!(got == *expect)) {
         INFO("seed " << seed << " rows " << e);
         CHECK(got.deals == expect->deals);

@@ -33,6 +33,8 @@
 #include <vector>
 
 #include <absl/container/flat_hash_map.h>
+#include <boost/smart_ptr/intrusive_ptr.hpp>
+#include <boost/smart_ptr/intrusive_ref_counter.hpp>
 #include <absl/status/status.h>
 #include <absl/status/statusor.h>
 #include <absl/strings/str_cat.h>
@@ -133,6 +135,7 @@ struct raw_keys {
   std::vector<std::string> names;
   absl::flat_hash_map<std::string, std::int32_t> index;
   std::vector<std::int32_t> chosen;  ///< per deal; -1 when no kept event has a value
+  std::vector<std::int32_t> level;   ///< per code: its code among deal values (-1: no deal's)
 };
 
 /// What an appendable log keeps beyond the events: every input row (also the
@@ -290,7 +293,11 @@ class event_log {
     std::vector<std::int32_t> codes;
     std::vector<std::string> categories;
   };
-  struct data {
+  // Storage is reference counted with acquire/release semantics
+  // (boost::thread_safe_counter): when append() sees one owner, every other
+  // owner's reads happened before its release, so writing in place is safe
+  // (std::shared_ptr::use_count is a relaxed load and gives no such order).
+  struct data : boost::intrusive_ref_counter<data, boost::thread_safe_counter> {
     std::vector<stage_id> stage;
     std::vector<std::int64_t> time;
     std::vector<std::uint32_t> row;
@@ -322,7 +329,12 @@ class event_log {
       compact = true;
     }
   };
-  explicit event_log(std::shared_ptr<data> d) : d_(std::move(d)) {}
+  using storage = boost::intrusive_ptr<data>;
+  template <class... Args>
+  static storage new_data(Args&&... args) {
+    return storage(new data(std::forward<Args>(args)...));
+  }
+  explicit event_log(storage d) : d_(std::move(d)) {}
   struct record {
     std::uint32_t row;
     stage_id stage;
@@ -361,8 +373,8 @@ class event_log {
   static void fold_touched(const data& d, const event_columns& cols, append_plan& p, int threads);
   static absl::Status check_append_strict(const data& d, const append_plan& p);
   void commit_append(const event_columns& cols, append_plan& p, int threads);
-  static void derive_deal_keys(const detail::raw_keys& rk, std::vector<std::int32_t>& codes,
-                               std::vector<std::string>& names);
+  static void derive_deal_keys(detail::raw_keys& rk, std::vector<std::int32_t>& codes,
+                               std::vector<std::string>& names, std::size_t from);
   static bool update_unknown_transitions(data& d, const append_plan& p);
   static void recount_fold_issues(data& d, int threads);
   static void compact_storage(data& d);
@@ -371,11 +383,11 @@ class event_log {
   static absl::StatusOr<event_log> build_appendable(const event_columns& cols,
                                                     const event_log_options& opt);
   data& mutable_data() {
-    if (d_.use_count() > 1) d_ = std::make_shared<data>(*d_);
+    if (d_->use_count() > 1) d_ = new_data(*d_);
     return *d_;
   }
 
-  std::shared_ptr<data> d_;
+  storage d_;
 };
 
 inline absl::Status event_log::check_unknown_transitions(data& d, bool strict) {
@@ -720,7 +732,7 @@ inline absl::StatusOr<event_log> event_log::build(const event_columns& cols,
   if (opt.appendable) return build_appendable(cols, opt);
   SALESFUNNEL_RETURN_IF_ERROR(detail::check_event_columns(cols, opt));
   const std::size_t n = cols.deal.size();
-  auto d = std::make_shared<data>();
+  auto d = new_data();
   d->unit = opt.unit;
   d->graph = opt.graph;
   const int threads = detail::resolve_threads(opt.threads);
@@ -795,7 +807,7 @@ inline absl::StatusOr<event_log> event_log::with_graph(const stage_graph& g, boo
     }
     map[s] = *id;
   }
-  auto d = std::make_shared<data>(*compacted().d_);
+  auto d = new_data(*compacted().d_);
   d->raw.reset();  // the raw rows hold the old stage ids: a log with a new graph is not appendable
   for (auto& s : d->stage) s = map[static_cast<std::size_t>(s)];
   d->stage_names = g.stage_names();
@@ -813,7 +825,7 @@ inline absl::StatusOr<event_log> event_log::select_deals(std::span<const std::in
                                                 ") is outside [0, ", num_deals(), ")"));
     }
   }
-  auto d = std::make_shared<data>();
+  auto d = new_data();
   const auto& s = *d_;
   d->int_keys = s.int_keys;
   d->stage_names = s.stage_names;
@@ -873,7 +885,7 @@ inline void event_log::compact_storage(data& d) {
 
 inline event_log event_log::compacted() const {
   if (d_->compact) return *this;
-  auto d = std::make_shared<data>(*d_);
+  auto d = new_data(*d_);
   compact_storage(*d);
   return event_log(std::move(d));
 }
@@ -1152,13 +1164,19 @@ inline absl::Status event_log::check_append_strict(const data& d, const append_p
 }
 
 // A deal-level key column from the codes each deal's value came from:
-// names in order of first use by deal, as a build interns them.
-inline void event_log::derive_deal_keys(const detail::raw_keys& rk, std::vector<std::int32_t>& codes,
-                                        std::vector<std::string>& names) {
-  std::vector<std::int32_t> remap(rk.names.size(), -1);
-  names.clear();
+// names in order of first use by deal, as a build interns them. From deal
+// `from` on only, when the deals before it kept their values (deals added at
+// the end); from 0 when any earlier deal's value changed.
+inline void event_log::derive_deal_keys(detail::raw_keys& rk, std::vector<std::int32_t>& codes,
+                                        std::vector<std::string>& names, std::size_t from) {
+  auto& remap = rk.level;
+  if (from == 0) {
+    remap.assign(rk.names.size(), -1);
+    names.clear();
+  }
+  remap.resize(rk.names.size(), -1);
   codes.resize(rk.chosen.size());
-  for (std::size_t k = 0; k < rk.chosen.size(); ++k) {
+  for (std::size_t k = from; k < rk.chosen.size(); ++k) {
     const auto c = rk.chosen[k];
     if (c < 0) {
       codes[k] = -1;
@@ -1289,6 +1307,9 @@ inline void event_log::commit_append(const event_columns& cols, append_plan& p, 
   bool range_lost = false;
   std::int64_t lo = std::numeric_limits<std::int64_t>::max(), hi = std::numeric_limits<std::int64_t>::min();
   const auto base = static_cast<std::uint32_t>(raw.rows_seen);
+  // Deal-level keys are derived again from the first deal whose value changed.
+  std::size_t rep_from = static_cast<std::size_t>(p.old_deals);
+  std::vector<std::size_t> attr_from(A, static_cast<std::size_t>(p.old_deals));
   for (std::size_t j = 0; j < p.touched.size(); ++j) {
     const auto k = p.touched[j];
     const auto& f = p.folds[j];
@@ -1340,12 +1361,18 @@ inline void event_log::commit_append(const event_columns& cols, append_plan& p, 
     d.end[k] = at + f.kept;
     d.n_events += f.kept;
     if (d.has_amount) d.deal_amount[k] = f.amount;
-    if (d.has_rep) raw.rep.chosen[k] = f.rep;
-    for (std::size_t a = 0; a < A; ++a) raw.attrs[a].chosen[k] = p.attr_chosen[j * A + a];
+    if (d.has_rep) {
+      if (existing && raw.rep.chosen[k] != f.rep) rep_from = 0;
+      raw.rep.chosen[k] = f.rep;
+    }
+    for (std::size_t a = 0; a < A; ++a) {
+      if (existing && raw.attrs[a].chosen[k] != p.attr_chosen[j * A + a]) attr_from[a] = 0;
+      raw.attrs[a].chosen[k] = p.attr_chosen[j * A + a];
+    }
   }
   raw.rows_seen += p.n;
-  if (d.has_rep) derive_deal_keys(raw.rep, d.deal_rep, d.rep_names);
-  for (std::size_t a = 0; a < A; ++a) derive_deal_keys(raw.attrs[a], d.attrs[a].codes, d.attrs[a].categories);
+  if (d.has_rep) derive_deal_keys(raw.rep, d.deal_rep, d.rep_names, rep_from);
+  for (std::size_t a = 0; a < A; ++a) derive_deal_keys(raw.attrs[a], d.attrs[a].codes, d.attrs[a].categories, attr_from[a]);
   d.stage_names = std::move(p.stage_names);
 
   // The time range of the kept events.
@@ -1408,7 +1435,7 @@ inline absl::StatusOr<append_result> event_log::append(const event_columns& cols
 inline absl::StatusOr<event_log> event_log::build_appendable(const event_columns& cols,
                                                             const event_log_options& opt) {
   SALESFUNNEL_RETURN_IF_ERROR(detail::check_event_columns(cols, opt));
-  auto d = std::make_shared<data>();
+  auto d = new_data();
   d->unit = opt.unit;
   d->graph = opt.graph;
   if (opt.graph) d->stage_names = opt.graph->stage_names();

@@ -161,7 +161,7 @@ struct event_log_io {
   }
 
   static absl::StatusOr<event_log> read(binary_reader& r) {
-    auto d = std::make_shared<data>();
+    auto d = event_log::new_data();
     d->stage = read_ints<stage_id>(r, 0, INT32_MAX);
     d->time = r.i64s();
     d->row = read_ints<std::uint32_t>(r, 0, UINT32_MAX);

@@ -207,21 +207,35 @@ inline std::string percent(std::int64_t part, std::int64_t whole) {
 }
 
 /// What a person should know before trusting a report of `log`.
+/// How many deals the warnings look at, have a single event, or start in
+/// a terminal stage (read at as_of).
+struct deal_shapes {
+  std::int64_t any = 0, single = 0, terminal_start = 0;
+};
+
+/// Adds deal k's shape (Sign -1: takes it back out; stats/live_funnel.hpp).
+template <int Sign = 1>
+inline void add_deal_shape(const event_log& log, const stage_graph& g, std::int64_t k, std::int64_t as_of,
+                           deal_shapes& c) {
+  const auto b = log.deal_begin(k), e = log.deal_end(k, as_of);
+  if (e == b) return;
+  c.any += Sign;
+  if (e - b == 1) c.single += Sign;
+  if (is_terminal(g.kind_of(log.stages()[b]))) c.terminal_start += Sign;
+}
+
+inline deal_shapes count_deal_shapes(const event_log& log, const stage_graph& g, std::int64_t as_of) {
+  deal_shapes c;
+  for (std::int64_t k = 0; k < log.num_deals(); ++k) add_deal_shape(log, g, k, as_of, c);
+  return c;
+}
+
 inline std::vector<std::string> funnel_warnings(const event_log& log, const funnel_report& rep,
-                                                const funnel_options& opt) {
+                                                const funnel_options& opt, const deal_shapes& shapes) {
   std::vector<std::string> w;
   const auto& is = log.issues();
-  const auto& g = rep.graph;
-  const auto st = log.stages();
   const auto as_of = rep.stats.as_of;
-  std::int64_t single = 0, terminal_start = 0, any = 0;
-  for (std::int64_t k = 0; k < log.num_deals(); ++k) {
-    const auto b = log.deal_begin(k), e = log.deal_end(k, as_of);
-    if (e == b) continue;
-    ++any;
-    if (e - b == 1) ++single;
-    if (is_terminal(g.kind_of(st[b]))) ++terminal_start;
-  }
+  const auto [any, single, terminal_start] = shapes;
   if (rep.lost == 0 && rep.deals > 0 && !opt.stale.enabled()) {
     w.push_back(absl::StrCat(
         "No lost deals are recorded: ", rep.open, " of ", rep.deals,
@@ -253,6 +267,11 @@ inline std::vector<std::string> funnel_warnings(const event_log& log, const funn
     w.push_back("as_of is earlier than the latest event: the report shows the log as it stood then.");
   }
   return w;
+}
+
+inline std::vector<std::string> funnel_warnings(const event_log& log, const funnel_report& rep,
+                                                const funnel_options& opt) {
+  return funnel_warnings(log, rep, opt, count_deal_shapes(log, rep.graph, rep.stats.as_of));
 }
 
 }  // namespace detail

@@ -54,6 +54,7 @@ class live_funnel {
     st->rank = st->graph.main_ranks();
     st->furthest.resize(static_cast<std::size_t>(st->log.num_deals()));
     for (std::int64_t k = 0; k < st->log.num_deals(); ++k) st->furthest[k] = st->furthest_of(k);
+    st->shapes = detail::count_deal_shapes(st->log, st->graph, st->stats.as_of);
     return live_funnel(std::move(st));
   }
 
@@ -73,7 +74,7 @@ class live_funnel {
   absl::StatusOr<funnel_report> report() const {
     std::shared_lock lock(s_->mu);
     SALESFUNNEL_ASSIGN_OR_RETURN(auto rep, make_funnel_report(s_->stats, s_->graph));
-    rep.warnings = detail::funnel_warnings(s_->log, rep, s_->opt);
+    rep.warnings = detail::funnel_warnings(s_->log, rep, s_->opt, s_->shapes);
     return rep;
   }
   /// A snapshot of the log: it never changes, and while it is alive the
@@ -93,6 +94,7 @@ class live_funnel {
     funnel_stats stats;
     std::vector<std::int32_t> rank;
     std::vector<std::int32_t> furthest;  // per deal: furthest main rank among its counted events
+    detail::deal_shapes shapes;          // what the warnings count, kept current
 
     std::int32_t furthest_of(std::int64_t k) const {
       std::int32_t f = -1;
@@ -104,7 +106,7 @@ class live_funnel {
     }
 
     absl::StatusOr<append_result> append(const event_columns& cols, const event_log_options& lopt);
-    void move_as_of(std::int64_t to, std::int64_t deals, const absl::flat_hash_set<std::int64_t>& skip,
+    void move_as_of(std::int64_t to, std::int64_t deals, const std::vector<char>& skip,
                     const detail::funnel_context& ctx);
   };
   explicit live_funnel(std::unique_ptr<state> s) : s_(std::move(s)) {}
@@ -114,14 +116,14 @@ class live_funnel {
 // Moves the reading time of deals [0, deals) not in `skip`: only the tail
 // of an open deal depends on as_of (detail::add_tail).
 inline void live_funnel::state::move_as_of(std::int64_t to, std::int64_t deals,
-                                           const absl::flat_hash_set<std::int64_t>& skip,
+                                           const std::vector<char>& skip,
                                            const detail::funnel_context& ctx) {
   const auto from = stats.as_of;
   const auto st = log.stages();
   const auto tm = log.times();
   for (std::int64_t k = 0; k < deals; ++k) {
     const auto b = log.deal_begin(k), e = log.deal_end(k);
-    if (b == e || is_terminal(graph.kind_of(st[e - 1])) || skip.contains(k)) continue;
+    if (b == e || skip[static_cast<std::size_t>(k)] || is_terminal(graph.kind_of(st[e - 1]))) continue;
     stats.as_of = from;
     detail::add_tail<-1>(ctx, stats, st[e - 1], tm[e - 1], furthest[k]);
     stats.as_of = to;
@@ -136,6 +138,7 @@ inline absl::StatusOr<append_result> live_funnel::state::append(const event_colu
   std::vector<std::int64_t> seen(static_cast<std::size_t>(graph.num_stages()), -1);
   auto put = [&]<int Sign>(std::int64_t k) {
     std::fill(seen.begin(), seen.end(), -1);
+    detail::add_deal_shape<Sign>(log, graph, k, stats.as_of, shapes);
     return detail::accumulate_deal<Sign>(ctx, k, stats, seen);
   };
   // Take the touched deals out as they stand.
@@ -156,7 +159,11 @@ inline absl::StatusOr<append_result> live_funnel::state::append(const event_colu
   // A new reading time moves every other open deal's tail.
   const auto as_of = detail::resolve_as_of(log, opt.as_of);
   furthest.resize(static_cast<std::size_t>(log.num_deals()), -1);
-  if (as_of != stats.as_of) move_as_of(as_of, old_deals, touched, ctx);
+  if (as_of != stats.as_of) {
+    std::vector<char> skip(static_cast<std::size_t>(old_deals), 0);
+    for (auto k : touched) skip[static_cast<std::size_t>(k)] = 1;
+    move_as_of(as_of, old_deals, skip, ctx);
+  }
   // Put the touched and new deals back in.
   deal_set fresh;
   auto add_back = [&](std::int64_t k, bool was_counted) {
