@@ -1,5 +1,5 @@
-"""The funnel report through salesfunnel, pandas and (when installed) DuckDB,
-on one synthetic log, in one run.
+"""The funnel report through salesfunnel, pandas and (when installed)
+DuckDB, polars and pm4py, on one synthetic log, in one run.
 
     python benchmarks/python/bench_funnel.py --events 10000000 --deals 1000000
 
@@ -177,12 +177,82 @@ def run_duckdb(df):
     return out
 
 
+def polars_frame(df):
+    """The same columns as a polars frame, made before the clock starts: the
+    stage as its categorical codes (the fast idiom groups on integers)."""
+    import polars as pl
+    return pl.DataFrame({"deal": df["deal"].to_numpy(),
+                         "stage": df["stage"].cat.codes.to_numpy(),
+                         "time": df["time"].to_numpy()})
+
+
+def run_polars(d):
+    """The fast polars idiom: sort once, shift, mask deal boundaries, group_by
+    (not shift().over(), which is several times slower)."""
+    import polars as pl
+    t = d.sort(["deal", "time"], maintain_order=True)
+    same_deal_prev = pl.col("deal") == pl.col("deal").shift(1)
+    t = t.filter(~(same_deal_prev & (pl.col("stage") == pl.col("stage").shift(1))).fill_null(False))
+    same_deal_next = (pl.col("deal") == pl.col("deal").shift(-1)).fill_null(False)
+    rank = np.full(len(STAGES), -1, dtype=np.int8)
+    rank[: len(MAIN)] = np.arange(len(MAIN))
+    t = t.with_columns(
+        nxt=pl.when(same_deal_next).then(pl.col("stage").shift(-1)),
+        dur=pl.when(same_deal_next).then(pl.col("time").shift(-1) - pl.col("time")),
+        rank=pl.col("stage").replace_strict(list(range(len(STAGES))), rank.tolist(), return_dtype=pl.Int8),
+        last=~same_deal_next)
+    reached = t.unique(["deal", "stage"]).group_by("stage").len()
+    moves = t.filter(pl.col("nxt").is_not_null())
+    pairs = moves.group_by(["stage", "nxt"]).len()
+    median = moves.group_by("stage").agg((pl.col("dur").dt.total_seconds().median() / 86400).alias("days"))
+    per = t.group_by("deal").agg(pl.col("rank").max().alias("furthest"))
+    counts = per.group_by("furthest").len()
+    won = t.filter(pl.col("last") & (pl.col("stage") == STAGES.index("Client"))).height
+    cnt = dict(zip(counts["furthest"].to_list(), counts["len"].to_list()))
+    rob, acc = {}, 0
+    for i in range(len(MAIN) - 1, -1, -1):
+        acc += cnt.get(i, 0)
+        rob[MAIN[i]] = acc
+    got = dict(zip(reached["stage"].to_list(), reached["len"].to_list()))
+    return {"reached": {s: int(got.get(i, 0)) for i, s in enumerate(STAGES)},
+            "reached_or_beyond": rob, "transitions": int(pairs["len"].sum()), "won": int(won),
+            "_median": median}
+
+
+def pm4py_frame(df):
+    """pm4py's column names, renamed before the clock starts."""
+    return df[["deal", "stage", "time"]].rename(columns={
+        "deal": "case:concept:name", "stage": "concept:name", "time": "time:timestamp"})
+
+
+def run_pm4py(d):
+    """pm4py's directly-follows graph with its frequency and performance
+    (median seconds) decorations: the process-mining way to the same moves."""
+    import pm4py
+    dfg, _start, _end = pm4py.discover_dfg(d)
+    perf, _s, _e = pm4py.discover_performance_dfg(d)
+    # Reached counts: distinct cases per activity, as pm4py users get them.
+    reached = d.drop_duplicates(["case:concept:name", "concept:name"])["concept:name"].value_counts()
+    last = d.sort_values(["case:concept:name", "time:timestamp"], kind="stable").groupby(
+        "case:concept:name", sort=False, observed=True)["concept:name"].last()
+    return {"reached": {s: int(reached.get(s, 0)) for s in STAGES},
+            "transitions": int(sum(dfg.values())), "won": int((last == "Client").sum()),
+            "_median": {k: v["median"] for k, v in perf.items()}}
+
+
+PEERS = {"salesfunnel": (None, run_salesfunnel), "pandas": (None, run_pandas),
+         "duckdb": (None, run_duckdb), "polars": (polars_frame, run_polars),
+         "pm4py": (pm4py_frame, run_pm4py)}
+
+
 def child(tool: str, data: Path) -> None:
     df = load_frame(data)
+    prepare, run = PEERS[tool]
+    frame = prepare(df) if prepare else df
     Path("/proc/self/clear_refs").write_text("5")     # reset the RSS high-water mark
     base = _rss("VmRSS")
     t0 = time.perf_counter()
-    res = {"salesfunnel": run_salesfunnel, "pandas": run_pandas, "duckdb": run_duckdb}[tool](df)
+    res = run(frame)
     secs = time.perf_counter() - t0
     res.pop("_median", None)
     input_bytes = int(sum(df[c].memory_usage(deep=False, index=False) for c in df.columns))
@@ -203,17 +273,21 @@ def main() -> int:
     ap.add_argument("--deals", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--skip", nargs="*", default=[], help="peers to leave out (duckdb, polars, pm4py)")
     ap.add_argument("--child", nargs=2, metavar=("TOOL", "DATA"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         child(args.child[0], Path(args.child[1]))
         return 0
     tools = ["salesfunnel", "pandas"]
-    try:
-        import duckdb  # noqa: F401
-        tools.append("duckdb")
-    except ImportError:
-        print("duckdb not installed: skipping it (pip install duckdb)")
+    for peer in ("duckdb", "polars", "pm4py"):
+        if peer in args.skip:
+            continue
+        try:
+            __import__(peer)
+            tools.append(peer)
+        except ImportError:
+            print(f"{peer} not installed: skipping it (pip install {peer})")
     with tempfile.TemporaryDirectory() as tmp:
         info = generate(args.deals, args.events, args.seed, Path(tmp))
         print(f"log: {info['events']:,} events, {info['deals']:,} deals (unsorted); "

@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <random>
+#include <string>
+
 #include "hand_log.hpp"
 
 using namespace salesfunnel;
@@ -130,4 +133,45 @@ TEST_CASE("categorical codes of any width; codes outside the categories are an e
   auto bad = event_log::build(c, opt);
   CHECK(std::string(bad.status().message()) ==
         "column 'stage', row 2: category code 5 is outside [0, 3)");
+}
+
+TEST_CASE("long key columns are interned in partitions with the ids a single map gives") {
+  // 300,000 rows (past the 2^17 rows where intern_keys partitions), 40,000
+  // distinct keys drawn at random, every 97th row null. The single map over
+  // every row (intern_rows) is the reference: ids by first appearance, the
+  // same keys in the same order, -1 on null rows, for 1 and 2 threads.
+  constexpr std::size_t n = 300000;
+  std::mt19937_64 rng(7);
+  std::vector<std::int64_t> ints(n);
+  std::vector<std::uint8_t> valid(n, 1);
+  std::vector<std::string> texts(n);
+  std::vector<std::string_view> views(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    ints[i] = static_cast<std::int64_t>(rng() % 40000) * 7919 - 5000000;
+    texts[i] = "deal-" + std::to_string(ints[i]);
+    if (i % 97 == 3) {
+      valid[i] = 0;
+      texts[i] = "  ";  // blank text is a missing value
+    }
+  }
+  for (std::size_t i = 0; i < n; ++i) views[i] = texts[i];
+  const auto by_int = key_column::integers(ints, valid);
+  const auto by_text = key_column::strings(views);
+  const auto all = [](std::size_t i) { return static_cast<std::int64_t>(i); };
+  const auto want_int = detail::intern_rows(by_int, true, n, all);
+  const auto want_text = detail::intern_rows(by_text, false, n, all);
+  CHECK(want_int.ints.size() > 39000);  // nearly all 40,000 keys drawn
+  CHECK(want_int.ids[3] == -1);
+  for (int threads : {1, 2}) {
+    const auto got_int = detail::intern_keys(by_int, true, threads);
+    CHECK(got_int.ids == want_int.ids);
+    CHECK(got_int.ints == want_int.ints);
+    const auto got_names = detail::intern_keys(by_int, false, threads);
+    CHECK(got_names.ids == want_int.ids);
+    CHECK(got_names.names.size() == want_int.ints.size());
+    CHECK(got_names.names[0] == std::to_string(ints[0]));
+    const auto got_text = detail::intern_keys(by_text, false, threads);
+    CHECK(got_text.ids == want_text.ids);
+    CHECK(got_text.names == want_text.names);
+  }
 }

@@ -9,6 +9,8 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
+#include <bit>
 #include <cstdint>
 #include <numeric>
 #include <span>
@@ -24,6 +26,7 @@
 
 #include "salesfunnel/config.hpp"
 #include "salesfunnel/core/time.hpp"
+#include "salesfunnel/detail/parallel.hpp"
 
 SALESFUNNEL_BEGIN_NAMESPACE
 
@@ -235,8 +238,137 @@ interned intern_rows(const key_column& c, bool keep_ints, std::size_t count, Row
   return r;
 }
 
-/// Interns every row of `c`.
-inline interned intern_keys(const key_column& c, bool keep_ints) {
+/// Interns many integer or text keys in cache-sized pieces, with the same
+/// result as intern_rows over every row (ids by first appearance):
+///  1. each row goes to one of 2^bits partitions by a hash of its key, the
+///     (key, row) pairs scattered partition by partition, rows ascending;
+///  2. each partition is interned with its own small map, which stays in
+///     cache, and marks the first row of each of its keys in a bitmap;
+///  3. a key's id is the rank of its first row among all first rows, read
+///     from the bitmap's prefix counts.
+/// Steps run on `threads` threads; the ids do not depend on the count.
+/// A single map over 10M rows and 1M keys misses the cache on almost every
+/// row; here every probe hits a map of a few thousand keys.
+template <class Key, class KeyOf>
+interned intern_partitioned(const key_column& c, bool keep_ints, int threads, KeyOf&& key_of) {
+  const std::size_t n = c.size();
+  const int bits = std::clamp(static_cast<int>(std::bit_width(n >> 16)), 1, 12);  // ~64K rows a partition (measured best of 14-18 at 10M rows)
+  const std::size_t parts = std::size_t{1} << bits;
+  auto part_of = [&](const Key& k) {
+    return static_cast<std::size_t>((absl::Hash<Key>{}(k) * 0x9E3779B97F4A7C15ULL) >> (64 - bits));
+  };
+  interned r;
+  r.ids.resize(n);
+  // 1. Histogram per row chunk, then a stable scatter of (key, row).
+  const int chunks = std::max(1, threads);
+  const auto bounds = chunk_bounds(static_cast<std::int64_t>(n), chunks);
+  std::vector<std::size_t> cursor(static_cast<std::size_t>(chunks) * parts, 0);
+  parallel_chunks(static_cast<std::int64_t>(n), chunks, threads, [&](std::int64_t b, std::int64_t e, int t) {
+    auto* h = &cursor[static_cast<std::size_t>(t) * parts];
+    for (auto i = static_cast<std::size_t>(b); i < static_cast<std::size_t>(e); ++i) {
+      if (c.is_null(i)) {
+        r.ids[i] = -1;
+      } else {
+        ++h[part_of(key_of(i))];
+      }
+    }
+  });
+  std::vector<std::size_t> part_begin(parts + 1, 0);
+  std::size_t at = 0;
+  for (std::size_t p = 0; p < parts; ++p) {
+    part_begin[p] = at;
+    for (int t = 0; t < chunks; ++t) {
+      auto& h = cursor[static_cast<std::size_t>(t) * parts + p];
+      const auto count = h;
+      h = at;
+      at += count;
+    }
+  }
+  part_begin[parts] = at;
+  std::vector<Key> keys(at);
+  std::vector<std::uint32_t> rows(at);
+  parallel_chunks(static_cast<std::int64_t>(n), chunks, threads, [&](std::int64_t b, std::int64_t e, int t) {
+    auto* h = &cursor[static_cast<std::size_t>(t) * parts];
+    for (auto i = static_cast<std::size_t>(b); i < static_cast<std::size_t>(e); ++i) {
+      if (r.ids[i] == -1) continue;  // null (step 1)
+      const Key k = key_of(i);
+      const auto pos = h[part_of(k)]++;
+      keys[pos] = k;
+      rows[pos] = static_cast<std::uint32_t>(i);
+    }
+  });
+  std::vector<std::size_t>().swap(cursor);
+  // 2. Intern each partition; a partition's first rows are ascending.
+  std::vector<std::uint64_t> first_bits((n + 63) / 64, 0);
+  std::vector<std::int32_t> local(at);                 // per position: its key's id in the partition
+  std::vector<std::vector<std::uint32_t>> firsts(parts);  // per partition: positions of first rows
+  const int pchunks = static_cast<int>(std::min<std::size_t>(parts, static_cast<std::size_t>(chunks) * 16));
+  parallel_chunks(static_cast<std::int64_t>(parts), pchunks, threads, [&](std::int64_t pb, std::int64_t pe, int) {
+    absl::flat_hash_map<Key, std::int32_t> map;
+    for (auto p = static_cast<std::size_t>(pb); p < static_cast<std::size_t>(pe); ++p) {
+      map.clear();
+      const auto b = part_begin[p], e = part_begin[p + 1];
+      for (auto pos = b; pos < e; ++pos) {
+        auto [it, fresh] = map.try_emplace(keys[pos], static_cast<std::int32_t>(map.size()));
+        if (fresh) {
+          firsts[p].push_back(static_cast<std::uint32_t>(pos - b));
+          std::atomic_ref<std::uint64_t>(first_bits[rows[pos] >> 6])
+              .fetch_or(std::uint64_t{1} << (rows[pos] & 63), std::memory_order_relaxed);
+        }
+        local[pos] = it->second;
+      }
+    }
+  });
+  // 3. Ranks of first rows: prefix counts per bitmap word.
+  std::vector<std::int64_t> word_rank(first_bits.size() + 1, 0);
+  for (std::size_t w = 0; w < first_bits.size(); ++w) {
+    word_rank[w + 1] = word_rank[w] + std::popcount(first_bits[w]);
+  }
+  const auto distinct = static_cast<std::size_t>(word_rank.back());
+  auto rank = [&](std::uint32_t row) {
+    const auto below = first_bits[row >> 6] & ((std::uint64_t{1} << (row & 63)) - 1);
+    return static_cast<std::int32_t>(word_rank[row >> 6] + std::popcount(below));
+  };
+  if (keep_ints) r.ints.resize(distinct);
+  else r.names.resize(distinct);
+  parallel_chunks(static_cast<std::int64_t>(parts), pchunks, threads, [&](std::int64_t pb, std::int64_t pe, int) {
+    std::vector<std::int32_t> global;
+    for (auto p = static_cast<std::size_t>(pb); p < static_cast<std::size_t>(pe); ++p) {
+      const auto b = part_begin[p];
+      global.resize(firsts[p].size());
+      for (std::size_t j = 0; j < global.size(); ++j) {
+        const auto pos = b + firsts[p][j];
+        const auto g = rank(rows[pos]);
+        global[j] = g;
+        const Key& k = keys[pos];
+        if constexpr (std::is_same_v<Key, std::int64_t>) {
+          if (keep_ints) r.ints[static_cast<std::size_t>(g)] = k;
+          else r.names[static_cast<std::size_t>(g)] = absl::StrCat(k);
+        } else {
+          r.names[static_cast<std::size_t>(g)] = std::string(k);
+        }
+      }
+      for (auto pos = b; pos < part_begin[p + 1]; ++pos) {
+        r.ids[rows[pos]] = global[static_cast<std::size_t>(local[pos])];
+      }
+    }
+  });
+  return r;
+}
+
+/// Interns every row of `c` (on `threads` threads when it is long).
+inline interned intern_keys(const key_column& c, bool keep_ints, int threads = 1) {
+  constexpr std::size_t partitioned_from = std::size_t{1} << 17;
+  if (c.size() >= partitioned_from && c.size() < (std::size_t{1} << 32)) {
+    if (c.type() == key_column::kind::integer) {
+      const auto v = c.ints();
+      return intern_partitioned<std::int64_t>(c, keep_ints, threads, [v](std::size_t i) { return v[i]; });
+    }
+    if (c.type() == key_column::kind::string) {
+      const auto v = c.strs();
+      return intern_partitioned<std::string_view>(c, keep_ints, threads, [v](std::size_t i) { return v[i]; });
+    }
+  }
   return intern_rows(c, keep_ints, c.size(), [](std::size_t i) { return static_cast<std::int64_t>(i); });
 }
 
@@ -253,17 +385,51 @@ inline absl::Status check_rows(std::string_view name, std::size_t len, std::stri
 
 /// Stable counting sort by group: offsets[g] .. offsets[g + 1] is group g's
 /// range, and emit(position, row) is called once per row with its place in
-/// that range (rows keep their input order within a group).
+/// that range (rows keep their input order within a group). With `threads`
+/// > 1 and many rows, each thread counts and emits a contiguous block of
+/// rows (emit is then called concurrently, always for distinct positions);
+/// the positions are the same for any thread count.
 template <class Emit>
 std::vector<std::int64_t> counting_scatter(std::span<const std::int32_t> group_of_row,
-                                           std::size_t groups, Emit&& emit) {
+                                           std::size_t groups, Emit&& emit, int threads = 1) {
+  const auto n = static_cast<std::int64_t>(group_of_row.size());
+  // One cursor array per block: worth it only when rows outnumber groups.
+  const int blocks = (n < (std::int64_t{1} << 18) || static_cast<std::size_t>(n) < 4 * groups)
+                         ? 1 : std::clamp(threads, 1, 8);
   std::vector<std::int64_t> offsets(groups + 1, 0);
-  for (auto g : group_of_row) ++offsets[static_cast<std::size_t>(g) + 1];
-  std::partial_sum(offsets.begin(), offsets.end(), offsets.begin());
-  std::vector<std::int64_t> cursor(offsets.begin(), offsets.end() - 1);
-  for (std::size_t i = 0; i < group_of_row.size(); ++i) {
-    emit(cursor[static_cast<std::size_t>(group_of_row[i])]++, i);
+  if (blocks == 1) {
+    for (auto g : group_of_row) ++offsets[static_cast<std::size_t>(g) + 1];
+    std::partial_sum(offsets.begin(), offsets.end(), offsets.begin());
+    std::vector<std::int64_t> cursor(offsets.begin(), offsets.end() - 1);
+    for (std::size_t i = 0; i < group_of_row.size(); ++i) {
+      emit(cursor[static_cast<std::size_t>(group_of_row[i])]++, i);
+    }
+    return offsets;
   }
+  std::vector<std::vector<std::int64_t>> cursor(static_cast<std::size_t>(blocks));
+  parallel_chunks(n, blocks, blocks, [&](std::int64_t b, std::int64_t e, int t) {
+    auto& c = cursor[static_cast<std::size_t>(t)];
+    c.assign(groups, 0);
+    for (auto i = b; i < e; ++i) ++c[static_cast<std::size_t>(group_of_row[static_cast<std::size_t>(i)])];
+  });
+  std::int64_t at = 0;
+  for (std::size_t g = 0; g < groups; ++g) {
+    offsets[g] = at;
+    for (auto& c : cursor) {
+      const auto count = c[g];
+      c[g] = at;
+      at += count;
+    }
+  }
+  offsets[groups] = at;
+  parallel_chunks(n, blocks, blocks, [&](std::int64_t b, std::int64_t e, int t) {
+    auto& c = cursor[static_cast<std::size_t>(t)];
+    constexpr std::int64_t ahead = 16;  // cursors are random reads: fetch them early
+    for (auto i = b; i < e; ++i) {
+      if (i + ahead < e) __builtin_prefetch(&c[static_cast<std::size_t>(group_of_row[static_cast<std::size_t>(i + ahead)])], 1);
+      emit(c[static_cast<std::size_t>(group_of_row[static_cast<std::size_t>(i)])]++, static_cast<std::size_t>(i));
+    }
+  });
   return offsets;
 }
 

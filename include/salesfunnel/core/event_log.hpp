@@ -33,8 +33,6 @@
 #include <vector>
 
 #include <absl/container/flat_hash_map.h>
-#include <boost/smart_ptr/intrusive_ptr.hpp>
-#include <boost/smart_ptr/intrusive_ref_counter.hpp>
 #include <absl/status/status.h>
 #include <absl/status/statusor.h>
 #include <absl/strings/str_cat.h>
@@ -47,6 +45,7 @@
 #include "salesfunnel/core/time.hpp"
 #include "salesfunnel/detail/hash.hpp"
 #include "salesfunnel/detail/parallel.hpp"
+#include "salesfunnel/detail/shared_storage.hpp"
 
 SALESFUNNEL_BEGIN_NAMESPACE
 
@@ -293,11 +292,7 @@ class event_log {
     std::vector<std::int32_t> codes;
     std::vector<std::string> categories;
   };
-  // Storage is reference counted with acquire/release semantics
-  // (boost::thread_safe_counter): when append() sees one owner, every other
-  // owner's reads happened before its release, so writing in place is safe
-  // (std::shared_ptr::use_count is a relaxed load and gives no such order).
-  struct data : boost::intrusive_ref_counter<data, boost::thread_safe_counter> {
+  struct data {
     std::vector<stage_id> stage;
     std::vector<std::int64_t> time;
     std::vector<std::uint32_t> row;
@@ -329,10 +324,12 @@ class event_log {
       compact = true;
     }
   };
-  using storage = boost::intrusive_ptr<data>;
+  // Copies share storage; append() writes in place only as its sole owner
+  // (detail::shared_storage: safe while other threads drop their copies).
+  using storage = detail::shared_storage<data>;
   template <class... Args>
   static storage new_data(Args&&... args) {
-    return storage(new data(std::forward<Args>(args)...));
+    return storage::make(std::forward<Args>(args)...);
   }
   explicit event_log(storage d) : d_(std::move(d)) {}
   struct record {
@@ -383,8 +380,7 @@ class event_log {
   static absl::StatusOr<event_log> build_appendable(const event_columns& cols,
                                                     const event_log_options& opt);
   data& mutable_data() {
-    if (d_->use_count() > 1) d_ = new_data(*d_);
-    return *d_;
+    return d_.mutable_ref();
   }
 
   storage d_;
@@ -738,7 +734,7 @@ inline absl::StatusOr<event_log> event_log::build(const event_columns& cols,
   const int threads = detail::resolve_threads(opt.threads);
 
   d->int_keys = cols.deal.type() == key_column::kind::integer;
-  detail::interned deals = detail::intern_keys(cols.deal, d->int_keys);
+  detail::interned deals = detail::intern_keys(cols.deal, d->int_keys, threads);
   for (std::size_t i = 0; i < n; ++i) {
     if (deals.ids[i] < 0) return detail::column_error("deal", i, "missing deal id");
   }
@@ -755,7 +751,7 @@ inline absl::StatusOr<event_log> event_log::build(const event_columns& cols,
   const auto offsets = detail::counting_scatter(deals.ids, nd, [&](std::int64_t pos, std::size_t i) {
     d->time[pos] = cols.time[i];
     recs[pos] = record{static_cast<std::uint32_t>(i), stage_of_row[i]};
-  });
+  }, threads);
   std::vector<std::int32_t>().swap(deals.ids);
   std::vector<stage_id>().swap(stage_of_row);
 
