@@ -27,6 +27,7 @@ struct options {
   std::int64_t events = 10'000'000;
   std::int64_t deals = 1'000'000;
   std::int64_t seed = 1;
+  std::int64_t as_of = -1;  ///< funnel: a fixed reading time (seconds); -1: the log's latest event
   // markov/*: the chain, the median's sample size and the Monte Carlo forecast
   std::int64_t states = 50;
   std::int64_t reps = 2001;

@@ -125,6 +125,7 @@ const fixture& log_for(const options& o) {
 sf::funnel_options funnel_options_for(const options& o) {
   sf::funnel_options fo;
   fo.threads = o.threads;
+  if (o.as_of >= 0) fo.as_of = o.as_of;  // fixed: appends then move no open deal's tail
   return fo;
 }
 

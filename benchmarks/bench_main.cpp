@@ -1,7 +1,7 @@
 // salesfunnel_bench: every C++ benchmark of salesfunnel in one binary.
 //
 //   salesfunnel_bench [--list] [--filter PATTERN] [--threads N]
-//                     [--events N] [--deals N] [--seed N]                  (funnel/*)
+//                     [--events N] [--deals N] [--seed N] [--as-of N]      (funnel/*)
 //                     [--states N] [--reps N] [--open-deals N] [--trials N] (markov/*)
 //
 // PATTERN selects benchmarks by name: a substring ("markov", "by_rep"), or a
@@ -39,6 +39,7 @@ constexpr flag flags[] = {
     {"--events", &options::events, 1, "funnel: events in the generated log"},
     {"--deals", &options::deals, 1, "funnel: deals in the generated log"},
     {"--seed", &options::seed, 0, "funnel: seed of the generated log"},
+    {"--as-of", &options::as_of, -1, "funnel: fixed reading time in epoch seconds, -1: latest event"},
     {"--states", &options::states, 3, "markov: states in the chain, Won and Lost included"},
     {"--reps", &options::reps, 1, "markov: calls per timing (the median is printed)"},
     {"--open-deals", &options::open_deals, 1, "markov: open deals in the forecast"},

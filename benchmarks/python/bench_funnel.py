@@ -220,9 +220,12 @@ def run_polars(d):
 
 
 def pm4py_frame(df):
-    """pm4py's column names, renamed before the clock starts."""
-    return df[["deal", "stage", "time"]].rename(columns={
-        "deal": "case:concept:name", "stage": "concept:name", "time": "time:timestamp"})
+    """pm4py's column names and the string case and activity columns it
+    requires, made before the clock starts."""
+    import pandas as pd
+    return pd.DataFrame({"case:concept:name": df["deal"].astype(str),
+                         "concept:name": df["stage"].astype(str),
+                         "time:timestamp": df["time"]})
 
 
 def run_pm4py(d):
@@ -295,7 +298,9 @@ def main() -> int:
         results = {}
         for tool in tools:
             out = subprocess.run([sys.executable, __file__, "--child", tool, tmp],
-                                 capture_output=True, text=True, check=True)
+                                 capture_output=True, text=True)
+            if out.returncode != 0:
+                sys.exit(f"{tool} failed:\n{out.stderr}")
             results[tool] = json.loads(out.stdout.strip().splitlines()[-1])
     ref = results["salesfunnel"]["result"]
     for tool, r in results.items():
