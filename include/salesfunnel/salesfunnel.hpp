@@ -27,6 +27,7 @@
 #include "salesfunnel/stats/window_funnel.hpp"
 #include "salesfunnel/stats/window_report.hpp"
 // model: the absorbing chain and what-ifs
+#include "salesfunnel/model/chains.hpp"
 #include "salesfunnel/model/forecast.hpp"
 #include "salesfunnel/model/markov.hpp"
 #include "salesfunnel/model/plan.hpp"

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <span>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -66,6 +67,62 @@ struct absorption_result {
 
 namespace detail {
 struct markov_model_io;  // model/serialize.hpp
+
+/// The fitted chain's rows from funnel statistics (see markov_model::fit):
+/// `p` [S x S] row-major and `dwell` [S] mean days, both written whole;
+/// `edges` and `no_data`, when given, get the fitted edges and the
+/// transient stages without data. One definition for one model and for
+/// many (solve_chains).
+inline void fit_rows(const funnel_stats& s, const stage_graph& g, double prior, std::span<double> p,
+                     std::span<double> dwell, std::vector<markov_edge>* edges,
+                     std::vector<stage_id>* no_data) {
+  const auto S = static_cast<std::size_t>(g.num_stages());
+  std::fill(p.begin(), p.end(), 0.0);
+  std::vector<double> w(S);
+  for (std::size_t a = 0; a < S; ++a) {
+    if (is_terminal(g.kind_of(static_cast<stage_id>(a)))) continue;
+    const auto out = g.successors(static_cast<stage_id>(a));
+    std::int64_t exits = 0;
+    for (std::size_t b = 0; b < S; ++b) {
+      w[b] = static_cast<double>(s.transitions[a * S + b]);
+      exits += s.transitions[a * S + b];
+    }
+    if (prior > 0 && !out.empty()) {
+      for (auto b : out) w[static_cast<std::size_t>(b)] += prior / static_cast<double>(out.size());
+    }
+    double total = 0;
+    for (double x : w) total += x;
+    if (total == 0) {
+      if (no_data) no_data->push_back(static_cast<stage_id>(a));
+      for (auto b : out) w[static_cast<std::size_t>(b)] = 1.0;
+      total = static_cast<double>(out.size());
+    }
+    for (std::size_t b = 0; b < S; ++b) {
+      if (total > 0) p[a * S + b] = w[b] / total;
+      if (!edges) continue;
+      const bool edge = g.has_edge(static_cast<stage_id>(a), static_cast<stage_id>(b));
+      if (w[b] == 0 && !edge) continue;
+      markov_edge e;
+      e.from = static_cast<stage_id>(a);
+      e.to = static_cast<stage_id>(b);
+      e.count = s.transitions[a * S + b];
+      e.probability = p[a * S + b];
+      e.ci = wilson(e.count, exits);
+      e.in_graph = edge;
+      edges->push_back(e);
+    }
+  }
+  for (std::size_t a = 0; a < S; ++a) {
+    const double mean = s.dwell[a].mean_observed();
+    if (std::isfinite(mean)) {
+      dwell[a] = seconds_to_days(mean);
+      continue;
+    }
+    const double median = s.dwell[a].km_quantile(0.5);
+    dwell[a] = std::isfinite(median) ? seconds_to_days(median) : 0.0;
+  }
+}
+
 }  // namespace detail
 
 /// A fitted or given absorbing Markov model over a stage graph.
@@ -86,47 +143,7 @@ class markov_model {
     }
     SALESFUNNEL_RETURN_IF_ERROR(g.validate());
     markov_model m(g);
-    const auto S = static_cast<std::size_t>(g.num_stages());
-    for (std::size_t a = 0; a < S; ++a) {
-      if (m.is_absorbing(static_cast<stage_id>(a))) continue;
-      const auto out = g.successors(static_cast<stage_id>(a));
-      std::vector<double> w(S, 0.0);
-      std::int64_t exits = 0;
-      for (std::size_t b = 0; b < S; ++b) {
-        w[b] = static_cast<double>(s.transitions[a * S + b]);
-        exits += s.transitions[a * S + b];
-      }
-      if (prior > 0 && !out.empty()) {
-        for (auto b : out) w[static_cast<std::size_t>(b)] += prior / static_cast<double>(out.size());
-      }
-      double total = 0;
-      for (double x : w) total += x;
-      if (total == 0) {
-        m.no_data_.push_back(static_cast<stage_id>(a));
-        for (auto b : out) w[static_cast<std::size_t>(b)] = 1.0;
-        total = static_cast<double>(out.size());
-      }
-      for (std::size_t b = 0; b < S; ++b) {
-        const bool edge = g.has_edge(static_cast<stage_id>(a), static_cast<stage_id>(b));
-        if (w[b] == 0 && !edge) continue;
-        markov_edge e;
-        e.from = static_cast<stage_id>(a);
-        e.to = static_cast<stage_id>(b);
-        e.count = s.transitions[a * S + b];
-        e.probability = w[b] / total;
-        e.ci = wilson(e.count, exits);
-        e.in_graph = edge;
-        m.p_[a * S + b] = e.probability;
-        m.edges_.push_back(e);
-      }
-    }
-    for (std::size_t a = 0; a < S; ++a) {
-      const double mean = s.dwell[a].mean_observed();
-      const double median = s.dwell[a].km_quantile(0.5);
-      m.dwell_days_[a] = std::isfinite(mean) ? seconds_to_days(mean)
-                         : std::isfinite(median) ? seconds_to_days(median)
-                                                 : 0.0;
-    }
+    detail::fit_rows(s, g, prior, m.p_, m.dwell_days_, &m.edges_, &m.no_data_);
     return m;
   }
 
@@ -266,30 +283,38 @@ struct chain_index {
   std::vector<std::int32_t> pos;
 };
 
-inline chain_index index_chain(const markov_model& m) {
+/// The chain's stopping stages: 1 where the chain ends (won, lost, removed).
+inline std::vector<char> chain_ends(const markov_model& m) {
+  std::vector<char> ends(static_cast<std::size_t>(m.num_stages()));
+  for (stage_id s = 0; s < m.num_stages(); ++s) ends[static_cast<std::size_t>(s)] = m.ends_chain(s);
+  return ends;
+}
+
+inline chain_index index_chain(std::span<const char> ends) {
   chain_index c;
-  c.pos.assign(static_cast<std::size_t>(m.num_stages()), -1);
-  for (stage_id s = 0; s < m.num_stages(); ++s) {
-    if (!m.ends_chain(s)) {
-      c.pos[static_cast<std::size_t>(s)] = static_cast<std::int32_t>(c.transient.size());
-      c.transient.push_back(s);
-    }
+  c.pos.assign(ends.size(), -1);
+  for (std::size_t s = 0; s < ends.size(); ++s) {
+    if (ends[s]) continue;
+    c.pos[s] = static_cast<std::int32_t>(c.transient.size());
+    c.transient.push_back(static_cast<stage_id>(s));
   }
   return c;
 }
 
+inline chain_index index_chain(const markov_model& m) { return index_chain(chain_ends(m)); }
+
 /// FailedPrecondition naming the transient stages that cannot reach an
-/// absorbing stage through positive-probability moves.
-inline absl::Status check_absorbing_reachable(const markov_model& m) {
-  const auto S = static_cast<std::size_t>(m.num_stages());
-  std::vector<char> reach(S, 0);
-  for (stage_id s = 0; s < m.num_stages(); ++s) reach[static_cast<std::size_t>(s)] = m.ends_chain(s);
+/// absorbing stage through positive-probability moves of `p` [S x S].
+inline absl::Status check_absorbing_reachable(const stage_graph& g, std::span<const char> ends,
+                                              std::span<const double> p) {
+  const auto S = ends.size();
+  std::vector<char> reach(ends.begin(), ends.end());
   for (bool grew = true; grew;) {
     grew = false;
     for (std::size_t a = 0; a < S; ++a) {
       if (reach[a]) continue;
       for (std::size_t b = 0; b < S; ++b) {
-        if (reach[b] && m.transition_matrix()[a * S + b] > 0) {
+        if (reach[b] && p[a * S + b] > 0) {
           reach[a] = 1;
           grew = true;
           break;
@@ -299,7 +324,7 @@ inline absl::Status check_absorbing_reachable(const markov_model& m) {
   }
   std::vector<std::string> stuck;
   for (std::size_t a = 0; a < S; ++a) {
-    if (!reach[a]) stuck.push_back(m.graph().name_of(static_cast<stage_id>(a)));
+    if (!reach[a]) stuck.push_back(g.name_of(static_cast<stage_id>(a)));
   }
   if (!stuck.empty()) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -309,32 +334,37 @@ inline absl::Status check_absorbing_reachable(const markov_model& m) {
   return absl::OkStatus();
 }
 
-/// LU of (I - Q) over the transient stages.
-inline lu factor_chain(const markov_model& m, const chain_index& c) {
+inline absl::Status check_absorbing_reachable(const markov_model& m) {
+  return check_absorbing_reachable(m.graph(), chain_ends(m), m.transition_matrix());
+}
+
+/// LU of (I - Q) over the transient stages of `p` [S x S].
+inline lu factor_chain(std::span<const double> p, const chain_index& c) {
   const auto T = c.transient.size();
-  const auto S = static_cast<std::size_t>(m.num_stages());
+  const auto S = c.pos.size();
   std::vector<double> a(T * T, 0.0);
   for (std::size_t i = 0; i < T; ++i) {
     a[i * T + i] = 1.0;
     const auto si = static_cast<std::size_t>(c.transient[i]);
-    for (std::size_t j = 0; j < T; ++j) {
-      a[i * T + j] -= m.transition_matrix()[si * S + static_cast<std::size_t>(c.transient[j])];
-    }
+    for (std::size_t j = 0; j < T; ++j) a[i * T + j] -= p[si * S + static_cast<std::size_t>(c.transient[j])];
   }
   return lu(std::move(a), T);
 }
 
-}  // namespace detail
+inline lu factor_chain(const markov_model& m, const chain_index& c) {
+  return factor_chain(m.transition_matrix(), c);
+}
 
-inline absl::StatusOr<absorption_result> markov_model::analyze() const {
-  SALESFUNNEL_RETURN_IF_ERROR(detail::check_absorbing_reachable(*this));
-  const auto c = detail::index_chain(*this);
-  const auto S = static_cast<std::size_t>(num_stages());
+/// The absorption analysis of one chain: `p` [S x S] and `dwell` [S] mean
+/// days; `win` [S] is 1 for the absorbing stages that count as won.
+/// `r.absorbing` must list the stages that end the chain; the rest of `r`
+/// is written here. The one solve behind markov_model::analyze and
+/// solve_chains.
+inline absl::Status solve_chain(const chain_index& c, std::span<const double> win,
+                                std::span<const double> p, std::span<const double> dwell,
+                                absorption_result& r) {
+  const auto S = c.pos.size();
   const auto T = c.transient.size();
-  absorption_result r;
-  for (stage_id s = 0; s < num_stages(); ++s) {
-    if (ends_chain(s)) r.absorbing.push_back(s);
-  }
   const auto A = r.absorbing.size();
   r.probability.assign(S * A, 0.0);
   r.win_probability.assign(S, 0.0);
@@ -344,26 +374,25 @@ inline absl::StatusOr<absorption_result> markov_model::analyze() const {
   for (std::size_t k = 0; k < A; ++k) {
     const auto s = static_cast<std::size_t>(r.absorbing[k]);
     r.probability[s * A + k] = 1.0;
-    r.win_probability[s] = absorbed_win(r.absorbing[k]);
+    r.win_probability[s] = win[s];
     if (r.win_probability[s] > 0) r.expected_days_to_win[s] = 0.0;
   }
-  if (T == 0) return r;
-  const auto f = detail::factor_chain(*this, c);
+  if (T == 0) return absl::OkStatus();
+  const auto f = factor_chain(p, c);
   if (f.singular()) return absl::InternalError("the absorbing chain's (I - Q) is singular");
+  std::vector<double> rhs(T);
   for (std::size_t k = 0; k < A; ++k) {
-    std::vector<double> rhs(T);
-    for (std::size_t i = 0; i < T; ++i) {
-      rhs[i] = p_[static_cast<std::size_t>(c.transient[i]) * S + static_cast<std::size_t>(r.absorbing[k])];
-    }
+    const auto a = static_cast<std::size_t>(r.absorbing[k]);
+    for (std::size_t i = 0; i < T; ++i) rhs[i] = p[static_cast<std::size_t>(c.transient[i]) * S + a];
     const auto x = f.solve(rhs);
     for (std::size_t i = 0; i < T; ++i) {
       const auto s = static_cast<std::size_t>(c.transient[i]);
       r.probability[s * A + k] = x[i];
-      r.win_probability[s] += x[i] * absorbed_win(r.absorbing[k]);
+      r.win_probability[s] += x[i] * win[a];
     }
   }
   std::vector<double> ones(T, 1.0), days(T);
-  for (std::size_t i = 0; i < T; ++i) days[i] = dwell_days_[static_cast<std::size_t>(c.transient[i])];
+  for (std::size_t i = 0; i < T; ++i) days[i] = dwell[static_cast<std::size_t>(c.transient[i])];
   const auto steps = f.solve(ones);
   const auto d = f.solve(days);
   std::vector<double> dw(T);
@@ -377,6 +406,22 @@ inline absl::StatusOr<absorption_result> markov_model::analyze() const {
     r.expected_days[s] = std::max(d[i], 0.0);
     if (r.win_probability[s] > 0) r.expected_days_to_win[s] = std::max(h[i] / r.win_probability[s], 0.0);
   }
+  return absl::OkStatus();
+}
+
+}  // namespace detail
+
+inline absl::StatusOr<absorption_result> markov_model::analyze() const {
+  SALESFUNNEL_RETURN_IF_ERROR(detail::check_absorbing_reachable(*this));
+  const auto c = detail::index_chain(*this);
+  absorption_result r;
+  std::vector<double> win(static_cast<std::size_t>(num_stages()), 0.0);
+  for (stage_id s = 0; s < num_stages(); ++s) {
+    if (!ends_chain(s)) continue;
+    r.absorbing.push_back(s);
+    win[static_cast<std::size_t>(s)] = absorbed_win(s);
+  }
+  SALESFUNNEL_RETURN_IF_ERROR(detail::solve_chain(c, win, p_, dwell_days_, r));
   return r;
 }
 
