@@ -1,4 +1,4 @@
-// Python bindings for markov.hpp, scenario.hpp, plan.hpp, forecast.hpp and
+// Python bindings for markov.hpp, chains.hpp, scenario.hpp, plan.hpp, forecast.hpp and
 // synthetic.hpp: conversion only.
 #include <pybind11/functional.h>
 #include <pybind11/numpy.h>
@@ -7,6 +7,7 @@
 
 #include <limits>
 #include <optional>
+#include <span>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -200,6 +201,34 @@ void bind_markov(py::module_& m) {
     }
     return salesfunnel_py::unwrap_without_gil([&] { return sf::forecast(mm, deals, o); });
   });
+
+  py::class_<sf::chain_solutions>(m, "ChainSolutions")
+      .def_readonly("names", &sf::chain_solutions::names)
+      .def_readonly("failed", &sf::chain_solutions::failed)
+      .def("arrays", [](const sf::chain_solutions& c) {
+        const auto shape = std::vector<py::ssize_t>{static_cast<py::ssize_t>(c.chains()), c.stages};
+        py::dict d;
+        d["win_probability"] = to_numpy(c.win_probability).reshape(shape);
+        d["expected_steps"] = to_numpy(c.expected_steps).reshape(shape);
+        d["expected_days"] = to_numpy(c.expected_days).reshape(shape);
+        d["expected_days_to_win"] = to_numpy(c.expected_days_to_win).reshape(shape);
+        return d;
+      });
+  using dense = py::array_t<double, py::array::c_style | py::array::forcecast>;
+  m.def("solve_chains", [](const sf::stage_graph& g, const dense& p, const std::optional<dense>& dwell, int threads) {
+    const auto pv = std::span<const double>(p.data(), static_cast<std::size_t>(p.size()));
+    const auto dv = dwell ? std::span<const double>(dwell->data(), static_cast<std::size_t>(dwell->size()))
+                          : std::span<const double>();
+    return salesfunnel_py::unwrap_without_gil([&] { return sf::solve_chains(g, pv, dv, threads); });
+  }, py::arg("graph"), py::arg("probabilities"), py::arg("dwell_days") = py::none(), py::arg("threads") = 0);
+  m.def("fit_chains_by", [](const sf::event_log& log, const std::string& by, double prior,
+                            std::optional<std::int64_t> as_of, int threads, double stale_days,
+                            const salesfunnel_py::stale_by_stage& stale_by) {
+    const auto o = salesfunnel_py::funnel_options(log, as_of, threads, stale_days, stale_by);
+    return salesfunnel_py::unwrap_without_gil([&] { return sf::fit_chains_by(log, by, prior, o); });
+  }, py::arg("log"), py::arg("by"), py::arg("prior") = 0.0, py::arg("as_of") = py::none(),
+     py::arg("threads") = 0, py::arg("stale_days") = std::numeric_limits<double>::quiet_NaN(),
+     py::arg("stale_by_stage") = salesfunnel_py::stale_by_stage{});
 
   m.def("synthetic_events", [](const sf::markov_model& truth, std::int64_t n, std::uint64_t seed,
                                double spread_days, double as_of_days, bool shuffle) {

@@ -13,7 +13,7 @@ from .graph import StageGraph
 from .log import EventLog, read_events
 from .funnel import (FunnelReport, FunnelStats, GroupedFunnelReport, Waterfall, funnel,
                      funnel_stats, report_from_stats, waterfall)
-from .model import Forecast, MarkovModel, Scenario, compare
+from .model import Forecast, MarkovChains, MarkovModel, Scenario, compare
 from .live import LiveFunnel
 from .window import (GroupedWindowFunnel, WindowFunnel, WindowFunnelStats, window_funnel,
                      window_funnel_stats)
@@ -40,7 +40,7 @@ __all__ = ["StageGraph", "EventLog", "read_events", "FunnelReport", "FunnelStats
            "funnel", "funnel_stats", "report_from_stats", "waterfall", "Waterfall", "LiveFunnel",
            "templates",
            "datasets",
-           "__version__", "MarkovModel", "Scenario", "Forecast", "compare", "great_conversations", "GreatConversations", "meetings", "MeetingLog",
+           "__version__", "MarkovModel", "MarkovChains", "Scenario", "Forecast", "compare", "great_conversations", "GreatConversations", "meetings", "MeetingLog",
            "rules", "audit", "Audit", "buyer_accountability", "coverage", "compare_reps",
            "reallocate_leads", "batches", "plan_great_conversations", "window_funnel",
            "window_funnel_stats", "WindowFunnel", "GroupedWindowFunnel", "WindowFunnelStats",

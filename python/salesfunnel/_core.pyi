@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['AccountabilityHistory', 'AccountabilityReport', 'AccountabilityRow', 'AuditRules', 'AuditedDeal', 'BatchInfo', 'BatchReport', 'BatchStep', 'BetaPrior', 'ComparisonRow', 'ConversationLog', 'ConversationPlan', 'CoverageReport', 'CoverageRow', 'EdgeSensitivity', 'EventLog', 'FollowUp', 'ForecastResult', 'FunnelReport', 'FunnelStats', 'GreatConversation', 'GreatConversationSet', 'GreatConversationTally', 'GroupedFunnelReport', 'GroupedFunnelStats', 'Interval', 'LiveFunnel', 'MarkovEdge', 'MarkovModel', 'MeetingLog', 'MeetingRate', 'PipelineAudit', 'PipelineDeal', 'PipelineTotals', 'PlanRow', 'Reallocation', 'RepComparison', 'RepRateRow', 'RuleCheck', 'RuleSummary', 'Scenario', 'StageGraph', 'Waterfall', 'WeeklyGreatRow', 'WindowFunnelReport', 'WindowFunnelStats', 'append_event_log', 'audit_pipeline', 'build_conversation_log', 'build_event_log', 'build_meeting_log', 'buyer_accountability', 'compare', 'compare_reps', 'compute_funnel_stats', 'compute_funnel_stats_by', 'compute_window_stats', 'compute_window_stats_by', 'count_great_conversations', 'coverage', 'discover_stage_graph', 'follow_ups', 'forecast', 'funnel', 'funnel_by', 'lead_batches', 'make_funnel_report', 'make_grouped_report', 'make_window_report', 'mean_won_amount', 'meeting_rate_from_meetings', 'meeting_rate_from_stages', 'open_deals', 'pipeline_value', 'plan', 'plan_great_conversations', 'plan_great_conversations_interval', 'plan_great_conversations_observed', 'reallocate_leads', 'sales_cycle', 'sensitivity', 'stage_removal_effect', 'synthetic_events', 'ten_commitments', 'waterfall', 'weekly_great_conversations', 'win_probability_after']
+__all__: list[str] = ['AccountabilityHistory', 'AccountabilityReport', 'AccountabilityRow', 'AuditRules', 'AuditedDeal', 'BatchInfo', 'BatchReport', 'BatchStep', 'BetaPrior', 'ChainSolutions', 'ComparisonRow', 'ConversationLog', 'ConversationPlan', 'CoverageReport', 'CoverageRow', 'EdgeSensitivity', 'EventLog', 'FollowUp', 'ForecastResult', 'FunnelReport', 'FunnelStats', 'GreatConversation', 'GreatConversationSet', 'GreatConversationTally', 'GroupedFunnelReport', 'GroupedFunnelStats', 'Interval', 'LiveFunnel', 'MarkovEdge', 'MarkovModel', 'MeetingLog', 'MeetingRate', 'PipelineAudit', 'PipelineDeal', 'PipelineTotals', 'PlanRow', 'Reallocation', 'RepComparison', 'RepRateRow', 'RuleCheck', 'RuleSummary', 'Scenario', 'StageGraph', 'Waterfall', 'WeeklyGreatRow', 'WindowFunnelReport', 'WindowFunnelStats', 'append_event_log', 'audit_pipeline', 'build_conversation_log', 'build_event_log', 'build_meeting_log', 'buyer_accountability', 'compare', 'compare_reps', 'compute_funnel_stats', 'compute_funnel_stats_by', 'compute_window_stats', 'compute_window_stats_by', 'count_great_conversations', 'coverage', 'discover_stage_graph', 'fit_chains_by', 'follow_ups', 'forecast', 'funnel', 'funnel_by', 'lead_batches', 'make_funnel_report', 'make_grouped_report', 'make_window_report', 'mean_won_amount', 'meeting_rate_from_meetings', 'meeting_rate_from_stages', 'open_deals', 'pipeline_value', 'plan', 'plan_great_conversations', 'plan_great_conversations_interval', 'plan_great_conversations_observed', 'reallocate_leads', 'sales_cycle', 'sensitivity', 'solve_chains', 'stage_removal_effect', 'synthetic_events', 'ten_commitments', 'waterfall', 'weekly_great_conversations', 'win_probability_after']
 class StageGraph:
     __hash__: typing.ClassVar[None] = None
     @staticmethod
@@ -1023,6 +1023,15 @@ class ForecastResult:
     @property
     def wins_p90(self) -> float:
         ...
+class ChainSolutions:
+    def arrays(self) -> dict:
+        ...
+    @property
+    def failed(self) -> list[tuple[int, str]]:
+        ...
+    @property
+    def names(self) -> list[str]:
+        ...
 class WindowFunnelStats:
     __hash__: typing.ClassVar[None] = None
     @staticmethod
@@ -1099,6 +1108,8 @@ def coverage(log: EventLog, team_quota: typing.SupportsFloat | typing.SupportsIn
     ...
 def discover_stage_graph(log: EventLog, won: collections.abc.Sequence[str], lost: collections.abc.Sequence[str], nurture: collections.abc.Sequence[str], min_count: typing.SupportsInt | typing.SupportsIndex, name: str) -> StageGraph:
     ...
+def fit_chains_by(log: EventLog, by: str, prior: typing.SupportsFloat | typing.SupportsIndex = 0.0, as_of: typing.SupportsInt | typing.SupportsIndex | None = None, threads: typing.SupportsInt | typing.SupportsIndex = 0, stale_days: typing.SupportsFloat | typing.SupportsIndex = ..., stale_by_stage: collections.abc.Sequence[tuple[str, typing.SupportsFloat | typing.SupportsIndex]] = []) -> ChainSolutions:
+    ...
 def follow_ups(arg0: ConversationLog, arg1: typing.SupportsFloat | typing.SupportsIndex, arg2: typing.SupportsFloat | typing.SupportsIndex, arg3: typing.SupportsFloat | typing.SupportsIndex) -> list[FollowUp]:
     ...
 def forecast(arg0: MarkovModel, arg1: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], arg2: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], arg3: typing.SupportsFloat | typing.SupportsIndex, arg4: typing.SupportsInt | typing.SupportsIndex, arg5: typing.SupportsInt | typing.SupportsIndex, arg6: typing.SupportsFloat | typing.SupportsIndex, arg7: typing.SupportsFloat | typing.SupportsIndex, arg8: typing.SupportsFloat | typing.SupportsIndex, arg9: typing.SupportsFloat | typing.SupportsIndex, arg10: typing.SupportsInt | typing.SupportsIndex, arg11: collections.abc.Callable[[int, int], bool]) -> ForecastResult:
@@ -1138,6 +1149,8 @@ def reallocate_leads(arg0: RepComparison, arg1: str, arg2: str, arg3: typing.Sup
 def sales_cycle() -> StageGraph:
     ...
 def sensitivity(arg0: MarkovModel, arg1: typing.SupportsInt | typing.SupportsIndex | None, arg2: typing.SupportsFloat | typing.SupportsIndex) -> list[EdgeSensitivity]:
+    ...
+def solve_chains(graph: StageGraph, probabilities: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], dwell_days: typing.Annotated[numpy.typing.ArrayLike, numpy.float64] | None = None, threads: typing.SupportsInt | typing.SupportsIndex = 0) -> ChainSolutions:
     ...
 def stage_removal_effect(arg0: MarkovModel, arg1: typing.SupportsInt | typing.SupportsIndex) -> float:
     ...

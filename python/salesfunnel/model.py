@@ -14,19 +14,20 @@ from __future__ import annotations
 
 import functools
 import math
+import warnings
 from typing import Callable, Mapping
 
 import numpy as np
 import pandas as pd
 
 from . import _args, _core
-from ._errors import ColumnTypeError
+from ._errors import ColumnTypeError, InvalidArgumentError
 from ._frames import FrameMixin
-from .funnel import FunnelStats, _as_of_ticks, _stale_spec
+from .funnel import FunnelStats, _as_of_ticks, _counted_on, _stale_spec
 from .graph import StageGraph
 from .log import EventLog
 
-__all__ = ["MarkovModel", "Scenario", "Forecast", "compare"]
+__all__ = ["MarkovModel", "MarkovChains", "Scenario", "Forecast", "compare"]
 
 
 def _mean_won_amount(log: EventLog | None) -> float:
@@ -354,6 +355,139 @@ class MarkovModel:
         w = self.win_probability()
         entry = self.graph.main_path[0]
         return f"MarkovModel({len(w)} stages; P(won | {entry}) = {w[entry]:.3f})"
+
+
+class MarkovChains:
+    """Many chains over one stage graph, solved in one call: one per rep
+    (or attribute value, or entry cohort) fitted from a log, or a stack of
+    given transition matrices. Each is solved exactly as
+    :meth:`MarkovModel.win_probability` solves one, without a model object
+    per chain; a chain that cannot be solved (no won or lost stage reachable
+    from some stage) gets NaN rows, a line in :attr:`failed` and a warning.
+
+    >>> chains = sf.MarkovChains.fit_by(log, "rep")
+    >>> chains.win_probability()["Contact"]          # P(won | Contact) per rep
+    """
+
+    def __init__(self, core, graph: StageGraph, by: str, groups: pd.Index | None = None):
+        self._c = core
+        self._graph = graph
+        self._by = by
+        self._arrays = core.arrays()
+        self._groups = pd.Index(list(core.names), name=by) if groups is None else groups
+        if core.failed:
+            names = [self._groups[k] for k, _ in core.failed]
+            shown = ", ".join(repr(n) for n in names[:5]) + (" ..." if len(names) > 5 else "")
+            warnings.warn(f"{len(names)} of {len(self._groups)} chains could not be solved (NaN): "
+                          f"{shown}; see MarkovChains.failed", stacklevel=3)
+
+    @classmethod
+    def fit_by(cls, log: EventLog, by: str = "rep", prior: float = 0.0, as_of=None, *,
+               stale_after=None, threads: int = 0) -> "MarkovChains":
+        """One chain per group of ``by`` ("rep", an attribute column,
+        "cohort_week" or "cohort_month"), each fitted as
+        :meth:`MarkovModel.fit` fits one on that group's deals.
+
+        >>> sf.MarkovChains.fit_by(log, "rep", prior=1.0).win_probability()
+        """
+        by = _args.text("by", by)
+        prior = _args.number("prior", prior)
+        threads = _args.integer("threads", threads, 0, 2**31 - 1)
+        ticks = _as_of_ticks(log, as_of)
+        core = _core.fit_chains_by(log._log, by, prior, ticks, threads, **_stale_spec(stale_after))
+        return cls(core, _counted_on(log.graph, stale_after), by)
+
+    @classmethod
+    def from_matrices(cls, graph: StageGraph, probabilities, dwell_days=None, *, names=None,
+                      threads: int = 0) -> "MarkovChains":
+        """Chains given as transition matrices: ``probabilities`` of shape
+        (chains, stages, stages), row = from stage, column = to stage, in
+        ``graph.stages`` order (as :meth:`MarkovModel.transition_matrix`);
+        ``dwell_days`` (chains, stages) mean days in stage, or None.
+
+        >>> p = np.stack([model.transition_matrix().to_numpy()] * 3)
+        >>> sf.MarkovChains.from_matrices(model.graph, p).win_probability()
+        """
+        n = len(graph.stages)
+        p = _matrix("probabilities", probabilities, (None, n, n))
+        d = None if dwell_days is None else _matrix("dwell_days", dwell_days, (p.shape[0], n))
+        threads = _args.integer("threads", threads, 0, 2**31 - 1)
+        core = _core.solve_chains(graph._g, p, d, threads)
+        if names is None:
+            groups = pd.RangeIndex(p.shape[0], name="chain")
+        else:
+            groups = pd.Index(list(names), name="chain")
+            if len(groups) != p.shape[0]:
+                raise InvalidArgumentError(f"names has {len(groups)} entries for {p.shape[0]} chains")
+        return cls(core, graph, "chain", groups)
+
+    @property
+    def groups(self) -> pd.Index:
+        """The chains' names: group labels (sorted, "(none)" last) or 0, 1, ...
+
+        >>> list(chains.groups)
+        """
+        return self._groups
+
+    @property
+    def failed(self) -> dict:
+        """{chain name: why} for the chains that could not be solved.
+
+        >>> chains.failed
+        """
+        return {self._groups[k]: why for k, why in self._c.failed}
+
+    def __len__(self) -> int:
+        return len(self._groups)
+
+    def _frame(self, key: str) -> pd.DataFrame:
+        return pd.DataFrame(self._arrays[key], index=self._groups,
+                            columns=_stage_index(tuple(self._graph.stages)))
+
+    def win_probability(self) -> pd.DataFrame:
+        """P(ending in a won stage | stage): one row per chain, one column per stage.
+
+        >>> chains.win_probability().loc["ann", "Contact"]
+        """
+        return self._frame("win_probability")
+
+    def expected_steps(self) -> pd.DataFrame:
+        """Expected moves until won or lost, per chain and stage.
+
+        >>> chains.expected_steps()
+        """
+        return self._frame("expected_steps")
+
+    def expected_days_to_close(self) -> pd.DataFrame:
+        """Expected days until won or lost, per chain and stage.
+
+        >>> chains.expected_days_to_close()
+        """
+        return self._frame("expected_days")
+
+    def expected_days_to_win(self) -> pd.DataFrame:
+        """Expected days until the win for the deals that win (NaN: none
+        can), per chain and stage.
+
+        >>> chains.expected_days_to_win()
+        """
+        return self._frame("expected_days_to_win")
+
+    def __repr__(self) -> str:
+        return (f"MarkovChains({len(self)} chains by {self._by!r} over {len(self._graph.stages)} "
+                f"stages, {len(self._c.failed)} failed)")
+
+
+def _matrix(name: str, value, shape: tuple) -> np.ndarray:
+    """``value`` as a C-contiguous float64 array of ``shape`` (None: any length)."""
+    try:
+        a = np.ascontiguousarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as e:
+        raise ColumnTypeError(f"{name} must be an array of numbers ({e})") from None
+    if a.ndim != len(shape) or any(want is not None and got != want for got, want in zip(a.shape, shape)):
+        want = " x ".join("chains" if w is None else str(w) for w in shape)
+        raise InvalidArgumentError(f"{name} must have shape {want}, got {' x '.join(map(str, a.shape))}")
+    return a
 
 
 class Scenario:

@@ -182,3 +182,65 @@ def test_bpi2012_approval_probability_is_the_product_of_censored_step_conversion
     # And the last step alone: 2,246 approved of the 4,688 moves out of Finalized.
     assert w["Finalized"] == pytest.approx(2246 / (2246 + 802 + 1640), abs=1e-12)
     assert 0.18 < product < 0.19
+
+
+# ---------------------------------------------------------------- many chains
+
+def test_chains_by_rep_equal_one_model_per_rep(five_df, five_log):
+    # ann (A, C, E): every stage moves on until Active Prospect, where A won
+    # and E lost -> P(won | Lead) = 1/2. bob (B, D): Contact's one exit is
+    # Disqualified -> 0. Each row also equals a model fitted on that rep's
+    # deals alone (an independent path: its own log, its own fit).
+    chains = sf.MarkovChains.fit_by(five_log, "rep", as_of=AS_OF)
+    assert list(chains.groups) == ["ann", "bob"] and chains.failed == {}
+    wp = chains.win_probability()
+    assert wp.loc["ann", "Lead"] == pytest.approx(0.5, abs=1e-12)
+    assert wp.loc["bob", "Lead"] == 0.0
+    for rep in ["ann", "bob"]:
+        sub = five_df[five_df.rep == rep]
+        one = sf.MarkovModel.fit(sf.EventLog.from_pandas(sub, deal="deal", stage="stage", time="time",
+                                                         graph=sf.templates.sales_cycle()), as_of=AS_OF)
+        np.testing.assert_array_equal(wp.loc[rep].to_numpy(), one.win_probability().to_numpy())
+        np.testing.assert_array_equal(chains.expected_days_to_close().loc[rep].to_numpy(),
+                                      one.expected_days_to_close().to_numpy())
+
+
+def test_chains_from_matrices_equal_numpy_and_name_what_fails():
+    g = loop_graph()
+    base = sf.MarkovModel.from_probabilities(g, PROBS, dwell_days={"In": 1, "A": 3, "B": 5})
+    P = base.transition_matrix().to_numpy()
+    rng = np.random.default_rng(7)
+    stack = []
+    for _ in range(200):  # A's three exits re-drawn per chain, summing to 1
+        q = P.copy()
+        q[1, [3, 4, 2]] = rng.dirichlet([2, 2, 2])
+        stack.append(q)
+    stuck = P.copy()  # A -> B only and B -> A only: no exit reachable
+    stuck[1] = 0
+    stuck[1, 2] = 1
+    stuck[2] = 0
+    stuck[2, 1] = 1
+    stack.append(stuck)
+    p = np.stack(stack)
+    dwell = np.tile(base.dwell_days().to_numpy(), (len(stack), 1))
+    with pytest.warns(UserWarning, match="1 of 201 chains could not be solved"):
+        chains = sf.MarkovChains.from_matrices(g, p, dwell)
+    # numpy, per chain: B = (I - Q)^-1 R over the transient stages In, A, B.
+    t = [0, 1, 2]
+    for k in range(0, 200, 17):
+        N = np.linalg.inv(np.eye(3) - p[k][np.ix_(t, t)])
+        np.testing.assert_allclose(chains.win_probability().iloc[k, :3], N @ p[k][t, 3], atol=1e-12)
+        np.testing.assert_allclose(chains.expected_days_to_close().iloc[k, :3], N @ [1, 3, 5], atol=1e-12)
+    assert list(chains.failed) == [200] and "In, A, B" in chains.failed[200]
+    assert chains.win_probability().iloc[200].isna()[["In", "A", "B"]].all()
+
+    with pytest.raises(sf.InvalidArgumentError, match="must have shape chains x 6 x 6, got 201 x 6"):
+        sf.MarkovChains.from_matrices(g, p[:, :, 0])
+    bad = p.copy()
+    bad[3, 1, 3] += 0.5
+    with pytest.raises(sf.InvalidArgumentError, match="chain 3: the probabilities out of 'A' sum to 1.5"):
+        sf.MarkovChains.from_matrices(g, bad)
+    with pytest.raises(sf.ColumnTypeError, match="probabilities must be an array of numbers"):
+        sf.MarkovChains.from_matrices(g, [[["x"] * 6] * 6])
+    named = sf.MarkovChains.from_matrices(g, p[:2], names=["north", "south"])
+    assert list(named.groups) == ["north", "south"]
