@@ -1,7 +1,7 @@
 """The absorbing solve and the Monte Carlo forecast from Python, against
 numpy (and PyDTMC when importable) in one run, with equality checks.
 
-    python benchmarks/python/bench_markov.py [--states 50] [--trials 2000] [--deals 1000]
+    python benchmarks/python/bench_markov.py [--states 50] [--trials 2000] [--deals 1000] [--chains 10000]
 
 PyDTMC pins numpy < 2 and matplotlib <= 3.7.3; keep it out of the main
 environment: ``pip install --no-deps --target /tmp/pydtmc PyDTMC`` and run
@@ -77,6 +77,7 @@ def main():
     ap.add_argument("--reps", type=int, default=2001)
     ap.add_argument("--trials", type=int, default=2000)
     ap.add_argument("--deals", type=int, default=1000)
+    ap.add_argument("--chains", type=int, default=10_000, help="many-chains batch (0: skip)")
     a = ap.parse_args()
 
     g, probs, dwell, names = chain(a.states)
@@ -117,14 +118,12 @@ def main():
     for name, s in rows:
         print(f"  {name:58s} {s * 1e6:10.1f} us  {s / base:8.1f}x")
 
-    steps = float(model.expected_steps()["S0"])
     walkers = a.trials * a.deals
     # Open deals all at the entry stage: through the core directly (no log needed).
     t0 = time.perf_counter()
     r = sf._core.forecast(core, [0] * a.deals, [1.0] * a.deals, 1e12, a.trials, 1, 0.0, float("nan"),
                           float("nan"), 1e12, 1, None)
     s_sf = time.perf_counter() - t0
-    moves = walkers * steps
     won = np.zeros(a.states)
     won[names.index("Won")] = 1
     t0 = time.perf_counter()
@@ -136,11 +135,58 @@ def main():
     # Both means within 4.5 standard errors of the exact value (the check is on correctness, not speed).
     se = np.sqrt(a.deals * B_sf[0, 0] * (1 - B_sf[0, 0]) / a.trials)
     assert abs(r.mean_wins - exact) < 4.5 * se and abs(mean_np - exact) < 4.5 * se
+    # Both answer the same question: each deal's outcome in each trial. The
+    # forecast draws it once per deal from the exact P(won by the horizon);
+    # the numpy walk gets it by simulating every move (moves_np of them).
     print(f"forecast {a.trials} trials x {a.deals} deals from S0 (exact mean wins {exact:.2f}):")
-    print(f"  salesfunnel, 1 thread   {s_sf:7.3f} s  {moves / s_sf / 1e6:7.1f} M transitions/s  "
+    print(f"  salesfunnel, 1 thread   {s_sf:7.3f} s  {walkers / s_sf / 1e6:7.1f} M deal outcomes/s  "
           f"mean {r.mean_wins:.2f}")
-    print(f"  numpy vectorised        {s_np:7.3f} s  {moves_np / s_np / 1e6:7.1f} M transitions/s  "
-          f"mean {mean_np:.2f}  ({s_np / s_sf:.1f}x slower)")
+    print(f"  numpy walk, vectorised  {s_np:7.3f} s  {walkers / s_np / 1e6:7.1f} M deal outcomes/s  "
+          f"({moves_np / s_np / 1e6:.1f} M moves/s)  mean {mean_np:.2f}  ({s_np / s_sf:.1f}x slower)")
+    if a.chains:
+        many_chains(g, probs, dwell, names, a.chains)
+
+
+def many_chains(g, probs, dwell, names, n):
+    """n chains over one graph (each transient row's weights re-drawn around
+    the base chain's): one MarkovChains call, numpy's batched solve, and a
+    loop of the one-model API, answers checked equal."""
+    rng = np.random.default_rng(5)
+    S = len(names)
+    t = S - 2
+    index = {x: i for i, x in enumerate(names)}
+    base = np.zeros((S, S))
+    for (x, y), v in probs.items():
+        base[index[x], index[y]] = v
+    mask = base > 0
+    p = np.zeros((n, S, S))
+    for k in range(n):
+        w = np.where(mask, base * rng.uniform(0.5, 1.5, (S, S)), 0.0)
+        rows = w.sum(axis=1, keepdims=True)
+        p[k] = np.divide(w, rows, out=np.zeros_like(w), where=rows > 0)
+    d = np.tile([dwell.get(x, 0.0) for x in names], (n, 1))
+    t0 = time.perf_counter()
+    chains = sf.MarkovChains.from_matrices(g, p, d)
+    won = chains.win_probability()
+    s_sf = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    Q = p[:, :t, :t]
+    B = np.linalg.solve(np.eye(t)[None] - Q, p[:, :t, t:])
+    s_np = time.perf_counter() - t0
+    assert np.abs(won.to_numpy()[:, :t] - B[:, :, names.index("Won") - t]).max() < 1e-10
+    loop_n = min(n, 1000)
+    t0 = time.perf_counter()
+    for k in range(loop_n):
+        m = sf.MarkovModel.from_probabilities(
+            g, {(x, y): float(p[k, index[x], index[y]]) for (x, y) in probs}, dwell_days=dwell)
+        row = m.win_probability()
+    s_loop = (time.perf_counter() - t0) * n / loop_n
+    assert np.abs(row.to_numpy() - won.iloc[loop_n - 1].to_numpy()).max() < 1e-12
+    print(f"{n} chains of {S} states, win probability of every stage (answers checked equal):")
+    print(f"  salesfunnel MarkovChains.from_matrices (one call)  {s_sf:8.3f} s")
+    print(f"  numpy batched solve(I - Q, R) (absorption only)     {s_np:8.3f} s  ({s_np / s_sf:.1f}x)")
+    print(f"  loop of MarkovModel.from_probabilities + .win_probability() "
+          f"{s_loop:8.3f} s  ({s_loop / s_sf:.1f}x; {loop_n} timed, scaled to {n})")
 
 
 if __name__ == "__main__":

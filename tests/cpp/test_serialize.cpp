@@ -151,6 +151,12 @@ TEST_CASE("a consistent checksum does not make inconsistent statistics readable"
   s.deals = 5;
   s.reached.pop_back();  // wrong shape for the graph
   CHECK(deserialize_funnel_stats(serialize(s)).status().code() == absl::StatusCode::kDataLoss);
+  auto more = *compute_funnel_stats(hand::build(hand::five_deals()), at_day(20));
+  more.reached[0] = 6;  // more deals reached Lead than the five counted
+  CHECK(deserialize_funnel_stats(serialize(more)).status().code() == absl::StatusCode::kDataLoss);
+  more.reached[0] = 5;
+  more.transitions[1] = more.events + 1;  // more moves than events
+  CHECK(deserialize_funnel_stats(serialize(more)).status().code() == absl::StatusCode::kDataLoss);
   std::string bytes = serialize(*compute_funnel_stats(hand::build(hand::five_deals()), at_day(20)));
   bytes[8] = 9;  // format version 9
   CHECK(deserialize_funnel_stats(bytes).status().code() == absl::StatusCode::kFailedPrecondition);

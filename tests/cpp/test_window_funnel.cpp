@@ -397,3 +397,20 @@ TEST_CASE("window funnel on a graph log: won or lost deals are never immature (t
   CHECK(rep.steps[2].immature == 0);   // B is lost
   CHECK(rep.steps[2].conversion.estimate == doctest::Approx(3.0 / 4));
 }
+
+TEST_CASE("window statistics whose counts exceed their deals are refused when read (a fuzz finding)") {
+  auto s = compute_window_stats(raw_log(six_deals()), abc(), at_day(20));
+  REQUIRE(s.ok());
+  REQUIRE(deserialize_window_stats(serialize(*s)).ok());  // the real statistics read back
+  // Seven deals: a level, a completion bucket or an immature bucket above 7
+  // cannot be counts of them; near 2^62 the report's sums overflowed.
+  auto big = *s;
+  big.open_by_level[1] = std::int64_t{1} << 62;
+  CHECK(deserialize_window_stats(serialize(big)).status().code() == absl::StatusCode::kDataLoss);
+  big = *s;
+  big.closed_by_level[3] += 5;  // 7 deals in all would be 12
+  CHECK(deserialize_window_stats(serialize(big)).status().code() == absl::StatusCode::kDataLoss);
+  big = *s;
+  big.converted_at[0] = 8;
+  CHECK(deserialize_window_stats(serialize(big)).status().code() == absl::StatusCode::kDataLoss);
+}

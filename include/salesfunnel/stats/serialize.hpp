@@ -13,6 +13,7 @@
 // trip, so what refuses to merge before serialising still refuses after.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -69,6 +70,20 @@ inline bool non_negative(const std::vector<std::int64_t>& v) {
   return true;
 }
 
+/// True when the counts v[begin, end) are >= 0 and sum to at most `limit`
+/// (>= 0): a count can never exceed the deals or events it counts, and with
+/// that bound every sum a report makes of them stays in range (the sum here
+/// stops before it could overflow).
+inline bool sum_at_most(const std::vector<std::int64_t>& v, std::int64_t limit, std::size_t begin = 0,
+                        std::size_t end = SIZE_MAX) {
+  std::int64_t total = 0;
+  for (std::size_t i = begin; i < std::min(end, v.size()); ++i) {
+    if (v[i] < 0 || v[i] > limit - total) return false;
+    total += v[i];
+  }
+  return true;
+}
+
 inline void write_part(binary_writer& w, const funnel_stats& s) {
   w.i64(s.num_stages);
   w.i64(s.num_ranks);
@@ -93,6 +108,8 @@ inline bool consistent(const funnel_stats& s) {
          s.events >= s.deals && s.reached.size() == S && s.furthest_final.size() == (R + 1) * S &&
          s.transitions.size() == S * S && s.dwell.size() == S && s.transition_time.size() == S * S &&
          non_negative(s.reached) && non_negative(s.furthest_final) && non_negative(s.transitions) &&
+         std::all_of(s.reached.begin(), s.reached.end(), [&](auto x) { return x <= s.deals; }) &&
+         sum_at_most(s.furthest_final, s.deals) && sum_at_most(s.transitions, s.events) &&
          s.deal_keys.size() == static_cast<std::size_t>(s.deals) && s.ticks_per_second > 0;
 }
 
@@ -137,11 +154,20 @@ inline bool consistent(const window_funnel_stats& s) {
     return false;
   }
   const std::size_t k = s.num_steps(), B = s.num_buckets();
-  return s.open_by_level.size() == k + 1 && s.closed_by_level.size() == k + 1 &&
-         s.from_previous.size() == k && s.from_first.size() == k && s.converted_at.size() == k * B &&
-         s.open_censored.size() == (k + 1) * B && non_negative(s.open_by_level) &&
-         non_negative(s.closed_by_level) && non_negative(s.converted_at) && non_negative(s.open_censored) &&
-         s.deal_keys.size() == static_cast<std::size_t>(s.deals);
+  if (s.open_by_level.size() != k + 1 || s.closed_by_level.size() != k + 1 || s.from_previous.size() != k ||
+      s.from_first.size() != k || s.converted_at.size() != k * B || s.open_censored.size() != (k + 1) * B ||
+      s.deal_keys.size() != static_cast<std::size_t>(s.deals)) {
+    return false;
+  }
+  // Each deal is at one level, completes each step at most once, and is
+  // immature at most once: no count can exceed the deals (a fuzz finding:
+  // counts near 2^62 overflowed the report's sums).
+  std::vector<std::int64_t> levels(s.open_by_level);
+  levels.insert(levels.end(), s.closed_by_level.begin(), s.closed_by_level.end());
+  for (std::size_t j = 0; j < k; ++j) {
+    if (!sum_at_most(s.converted_at, s.deals, j * B, (j + 1) * B)) return false;
+  }
+  return sum_at_most(levels, s.deals) && sum_at_most(s.open_censored, s.deals);
 }
 
 inline void read_part(binary_reader& r, window_funnel_stats& s) {
