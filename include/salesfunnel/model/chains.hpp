@@ -56,30 +56,6 @@ struct chain_solutions {
 
 namespace detail {
 
-/// What the chains of one graph share: stopping stages, their order, wins.
-struct chain_shape {
-  std::vector<char> ends;
-  chain_index index;
-  std::vector<stage_id> absorbing;
-  std::vector<double> win;
-};
-
-inline chain_shape shape_of(const stage_graph& g) {
-  chain_shape c;
-  const auto S = static_cast<std::size_t>(g.num_stages());
-  c.ends.assign(S, 0);
-  c.win.assign(S, 0.0);
-  for (std::size_t s = 0; s < S; ++s) {
-    const auto kind = g.kind_of(static_cast<stage_id>(s));
-    if (!is_terminal(kind)) continue;
-    c.ends[s] = 1;
-    c.absorbing.push_back(static_cast<stage_id>(s));
-    c.win[s] = kind == stage_kind::won ? 1.0 : 0.0;
-  }
-  c.index = index_chain(c.ends);
-  return c;
-}
-
 /// Solves chains [0, out.chains()) into `out`, whose arrays are sized
 /// already. `rows(k, p, dwell)` gives chain k's matrix [S x S] and dwell
 /// days [S] as spans: its own, or the scratch `p` and `dwell` (one pair per

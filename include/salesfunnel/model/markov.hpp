@@ -303,6 +303,47 @@ inline chain_index index_chain(std::span<const char> ends) {
 
 inline chain_index index_chain(const markov_model& m) { return index_chain(chain_ends(m)); }
 
+/// What a chain's solve needs besides its matrix: the stopping stages, their
+/// order, which count as won, and the transient index. Shared by every chain
+/// of one graph (solve_chains) or taken from one model (analyze).
+struct chain_shape {
+  std::vector<char> ends;
+  chain_index index;
+  std::vector<stage_id> absorbing;
+  std::vector<double> win;
+};
+
+/// `ends(s)` says whether stage s stops the chain, `won(s)` its win weight.
+template <class Ends, class Won>
+chain_shape make_shape(std::size_t stages, Ends&& ends, Won&& won) {
+  chain_shape c;
+  c.ends.assign(stages, 0);
+  c.win.assign(stages, 0.0);
+  for (std::size_t s = 0; s < stages; ++s) {
+    const auto id = static_cast<stage_id>(s);
+    if (!ends(id)) continue;
+    c.ends[s] = 1;
+    c.absorbing.push_back(id);
+    c.win[s] = won(id);
+  }
+  c.index = index_chain(c.ends);
+  return c;
+}
+
+/// The shape the graph's stage kinds give: won and lost stages stop it.
+inline chain_shape shape_of(const stage_graph& g) {
+  return make_shape(
+      static_cast<std::size_t>(g.num_stages()), [&](stage_id s) { return is_terminal(g.kind_of(s)); },
+      [&](stage_id s) { return g.kind_of(s) == stage_kind::won ? 1.0 : 0.0; });
+}
+
+/// The model's own shape (stale stages overridden as lost included).
+inline chain_shape shape_of(const markov_model& m) {
+  return make_shape(
+      static_cast<std::size_t>(m.num_stages()), [&](stage_id s) { return m.ends_chain(s); },
+      [&](stage_id s) { return m.absorbed_win(s); });
+}
+
 /// FailedPrecondition naming the transient stages that cannot reach an
 /// absorbing stage through positive-probability moves of `p` [S x S].
 inline absl::Status check_absorbing_reachable(const stage_graph& g, std::span<const char> ends,
@@ -412,16 +453,11 @@ inline absl::Status solve_chain(const chain_index& c, std::span<const double> wi
 }  // namespace detail
 
 inline absl::StatusOr<absorption_result> markov_model::analyze() const {
-  SALESFUNNEL_RETURN_IF_ERROR(detail::check_absorbing_reachable(*this));
-  const auto c = detail::index_chain(*this);
+  auto shape = detail::shape_of(*this);
+  SALESFUNNEL_RETURN_IF_ERROR(detail::check_absorbing_reachable(graph(), shape.ends, p_));
   absorption_result r;
-  std::vector<double> win(static_cast<std::size_t>(num_stages()), 0.0);
-  for (stage_id s = 0; s < num_stages(); ++s) {
-    if (!ends_chain(s)) continue;
-    r.absorbing.push_back(s);
-    win[static_cast<std::size_t>(s)] = absorbed_win(s);
-  }
-  SALESFUNNEL_RETURN_IF_ERROR(detail::solve_chain(c, win, p_, dwell_days_, r));
+  r.absorbing = std::move(shape.absorbing);
+  SALESFUNNEL_RETURN_IF_ERROR(detail::solve_chain(shape.index, shape.win, p_, dwell_days_, r));
   return r;
 }
 
