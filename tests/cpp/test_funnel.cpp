@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <map>
+#include <string>
 
 #include "hand_log.hpp"
 
@@ -135,4 +137,54 @@ TEST_CASE("breakdowns by rep and cohort") {
   CHECK(weeks->groups[0] == "1969-12-29");
   CHECK(cohort_label(4 * hand::day, time_unit::seconds, cohort_period::week) == "1970-01-05");
   CHECK(cohort_label(40 * hand::day, time_unit::seconds, cohort_period::month) == "1970-02");
+}
+
+TEST_CASE("grouped statistics on several threads equal each group counted alone") {
+  // 2,000 shifted copies of the five hand-counted deals (10,000 deals: enough
+  // for several threads) spread unevenly over 7 reps, some with no rep. The
+  // threads split the deals group by group, so a rep's deals can be counted
+  // by two threads and merged; every split must give each group exactly the
+  // statistics of its own deals counted alone.
+  const auto base = hand::five_deals();
+  std::vector<std::string> names, reps;
+  for (int i = 0; i < 10000; ++i) {
+    names.push_back("d" + std::to_string(i));
+    reps.push_back(i % 11 == 0 ? std::string() : "rep" + std::to_string((i * i + i / 3) % 7));
+  }
+  hand::columns c;
+  std::map<std::string, std::vector<std::int64_t>> deals_of;  // rep -> deal numbers
+  for (int copy = 0; copy < 2000; ++copy) {
+    for (std::size_t r = 0; r < base.deal.size(); ++r) {
+      const int d = copy * 5 + (base.deal[r][0] - 'A');
+      const double shift = copy % 17;
+      c.add(names[static_cast<std::size_t>(d)], base.stage[r],
+            static_cast<double>(base.time[r]) / hand::day + shift, reps[static_cast<std::size_t>(d)], 1);
+    }
+  }
+  const auto log = hand::build(c);
+  for (std::int64_t k = 0; k < log.num_deals(); ++k) {
+    const auto code = log.deal_rep()[static_cast<std::size_t>(k)];
+    deals_of[code < 0 ? std::string(no_group_label) : log.rep_names()[static_cast<std::size_t>(code)]].push_back(k);
+  }
+  auto opt = at_day(60);
+  opt.threads = 1;
+  auto one = compute_funnel_stats_by(log, "rep", opt);
+  REQUIRE(one.ok());
+  REQUIRE(one->labels.size() == 8);  // 7 reps and "(none)"
+  CHECK(one->labels.back() == no_group_label);
+  std::int64_t total = 0;
+  for (std::size_t i = 0; i < one->labels.size(); ++i) {
+    auto alone = compute_funnel_stats(*log.select_deals(deals_of[one->labels[i]]), opt);
+    REQUIRE(alone.ok());
+    CHECK(one->stats[i] == *alone);
+    total += one->stats[i].deals;
+  }
+  CHECK(total == 10000);
+  for (int threads : {2, 3, 5}) {
+    opt.threads = threads;
+    auto many = compute_funnel_stats_by(log, "rep", opt);
+    REQUIRE(many.ok());
+    CHECK(many->labels == one->labels);
+    for (std::size_t i = 0; i < one->labels.size(); ++i) CHECK(many->stats[i] == one->stats[i]);
+  }
 }

@@ -93,11 +93,13 @@ class duration_sketch {
   /// S(t) <= 1 - q. Censored stays in a bucket leave the risk set after that
   /// bucket's completions. NaN when the curve never falls that far.
   double km_quantile(double q) const {
-    const auto curve = km_curve();
-    for (std::size_t i = 1; i < curve.size(); ++i) {
-      if (curve[i].survival <= 1.0 - q + 1e-12) return curve[i].seconds;
-    }
-    return std::numeric_limits<double>::quiet_NaN();
+    double out = std::numeric_limits<double>::quiet_NaN();
+    walk_km([&](std::size_t b, double survival, std::int64_t) {
+      if (survival > 1.0 - q + 1e-12) return true;
+      out = bucket_value(b);
+      return false;
+    });
+    return out;
   }
 
   /// The Kaplan-Meier curve at each bucket with completions: the time (the
@@ -110,18 +112,10 @@ class duration_sketch {
   };
   std::vector<km_point> km_curve() const {
     std::vector<km_point> out{{0.0, 1.0, n_observed_ + n_censored_}};
-    std::int64_t at_risk = n_observed_ + n_censored_;
-    double survival = 1.0;
-    const std::size_t nb = std::max(observed_.size(), censored_.size());
-    for (std::size_t b = 0; b < nb; ++b) {
-      const auto d = b < observed_.size() ? observed_[b] : 0;
-      const auto c = b < censored_.size() ? censored_[b] : 0;
-      if (d > 0 && at_risk > 0) {
-        survival *= 1.0 - static_cast<double>(d) / static_cast<double>(at_risk);
-        out.push_back({bucket_value(b), survival, at_risk});
-      }
-      at_risk -= d + c;
-    }
+    walk_km([&](std::size_t b, double survival, std::int64_t at_risk) {
+      out.push_back({bucket_value(b), survival, at_risk});
+      return true;
+    });
     return out;
   }
 
@@ -162,6 +156,26 @@ class duration_sketch {
   }
 
  private:
+  /// The Kaplan-Meier product over the buckets: f(bucket, S just after it,
+  /// stays at risk just before it) at each bucket with completions, in
+  /// order, until f returns false. Censored stays in a bucket leave the risk
+  /// set after that bucket's completions.
+  template <class F>
+  void walk_km(F&& f) const {
+    std::int64_t at_risk = n_observed_ + n_censored_;
+    double survival = 1.0;
+    const std::size_t nb = std::max(observed_.size(), censored_.size());
+    for (std::size_t b = 0; b < nb; ++b) {
+      const auto d = b < observed_.size() ? observed_[b] : 0;
+      const auto c = b < censored_.size() ? censored_[b] : 0;
+      if (d > 0 && at_risk > 0) {
+        survival *= 1.0 - static_cast<double>(d) / static_cast<double>(at_risk);
+        if (!f(b, survival, at_risk)) return;
+      }
+      at_risk -= d + c;
+    }
+  }
+
   // The sum of stays saturates rather than overflowing (stays of centuries
   // in nanoseconds); the quantiles never read it.
   static std::int64_t saturating_add(std::int64_t a, std::int64_t b) {

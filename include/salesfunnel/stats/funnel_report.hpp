@@ -171,16 +171,18 @@ inline stage_row make_stage_row(const funnel_stats& s, const stage_graph& g, con
 }  // namespace detail
 
 /// Builds the report from (possibly merged) statistics; `g` is the graph they
-/// were counted on (analysis_graph of the log).
-inline absl::StatusOr<funnel_report> make_funnel_report(const funnel_stats& s, const stage_graph& g) {
-  if (s.num_stages != g.num_stages() || s.graph_fingerprint != g.fingerprint()) {
+/// were counted on (analysis_graph of the log). The report keeps the
+/// statistics: pass them with std::move when they are not needed after.
+inline absl::StatusOr<funnel_report> make_funnel_report(funnel_stats stats, const stage_graph& g) {
+  if (stats.num_stages != g.num_stages() || stats.graph_fingerprint != g.fingerprint()) {
     return absl::InvalidArgumentError(
         "these funnel statistics were counted on another stage graph (fingerprints differ)");
   }
-  const auto S = static_cast<std::size_t>(s.num_stages);
   funnel_report rep;
   rep.graph = g;
-  rep.stats = s;
+  rep.stats = std::move(stats);
+  const auto& s = rep.stats;
+  const auto S = static_cast<std::size_t>(s.num_stages);
   rep.deals = s.deals;
   const auto t = detail::tally_ranks(s, g, rep);
   const auto rank = g.main_ranks();
@@ -280,7 +282,7 @@ inline std::vector<std::string> funnel_warnings(const event_log& log, const funn
 inline absl::StatusOr<funnel_report> funnel(const event_log& log, const funnel_options& opt = {}) {
   SALESFUNNEL_ASSIGN_OR_RETURN(const stage_graph g, analysis_graph(log, opt.stale));
   SALESFUNNEL_ASSIGN_OR_RETURN(auto stats, compute_funnel_stats(log, opt));
-  SALESFUNNEL_ASSIGN_OR_RETURN(auto rep, make_funnel_report(stats, g));
+  SALESFUNNEL_ASSIGN_OR_RETURN(auto rep, make_funnel_report(std::move(stats), g));
   rep.warnings = detail::funnel_warnings(log, rep, opt);
   return rep;
 }
@@ -292,14 +294,15 @@ struct grouped_funnel_report {
   std::vector<funnel_report> reports; ///< one per group
 };
 
-/// Reports from (possibly merged) grouped statistics.
-inline absl::StatusOr<grouped_funnel_report> make_grouped_report(const grouped_funnel_stats& s,
+/// Reports from (possibly merged) grouped statistics, which the reports keep
+/// (pass them with std::move when they are not needed after).
+inline absl::StatusOr<grouped_funnel_report> make_grouped_report(grouped_funnel_stats s,
                                                                  const stage_graph& g) {
   grouped_funnel_report out;
-  out.by = s.by;
-  out.groups = s.labels;
-  for (const auto& st : s.stats) {
-    SALESFUNNEL_ASSIGN_OR_RETURN(auto r, make_funnel_report(st, g));
+  out.by = std::move(s.by);
+  out.groups = std::move(s.labels);
+  for (auto& st : s.stats) {
+    SALESFUNNEL_ASSIGN_OR_RETURN(auto r, make_funnel_report(std::move(st), g));
     out.reports.push_back(std::move(r));
   }
   return out;
@@ -311,7 +314,7 @@ inline absl::StatusOr<grouped_funnel_report> funnel_by(const event_log& log, std
                                                        const funnel_options& opt = {}) {
   SALESFUNNEL_ASSIGN_OR_RETURN(const stage_graph g, analysis_graph(log, opt.stale));
   SALESFUNNEL_ASSIGN_OR_RETURN(auto stats, compute_funnel_stats_by(log, by, opt));
-  return make_grouped_report(stats, g);
+  return make_grouped_report(std::move(stats), g);
 }
 
 /// The funnel report per rep (deal owner).

@@ -239,9 +239,52 @@ inline absl::StatusOr<funnel_context> make_context(const event_log& log, const s
 
 }  // namespace detail
 
+namespace detail {
+
+/// Which of `chunks` parts counts each deal (-1: left out), and each part's
+/// first and last deal + 1. Deals are ranked group by group (in log order
+/// within a group) and the ranking is cut into equal parts, so a part holds
+/// whole groups except at its two ends: a thread then builds the statistics
+/// of its own groups only (each group's sketches in one cache, not in every
+/// thread's), and with one group the parts are contiguous ranges of deals.
+struct deal_parts {
+  std::vector<std::int16_t> owner;
+  std::vector<std::int64_t> first, last;
+};
+
+inline deal_parts split_by_group(std::span<const std::int32_t> group_of_deal, std::int32_t num_groups,
+                                 int chunks) {
+  const auto G = static_cast<std::size_t>(num_groups);
+  std::vector<std::int64_t> next(G + 1, 0);  // the next rank in each group
+  for (const auto grp : group_of_deal) {
+    if (grp >= 0 && grp < num_groups) ++next[static_cast<std::size_t>(grp) + 1];
+  }
+  std::partial_sum(next.begin(), next.end(), next.begin());
+  const auto cut = chunk_bounds(next[G], chunks);
+  deal_parts d;
+  d.owner.assign(group_of_deal.size(), -1);
+  d.first.assign(static_cast<std::size_t>(chunks), static_cast<std::int64_t>(group_of_deal.size()));
+  d.last.assign(static_cast<std::size_t>(chunks), 0);
+  for (std::size_t k = 0; k < group_of_deal.size(); ++k) {
+    const auto grp = group_of_deal[k];
+    if (grp < 0 || grp >= num_groups) continue;
+    const auto rank = next[static_cast<std::size_t>(grp)]++;
+    const auto part =
+        static_cast<std::size_t>(std::upper_bound(cut.begin() + 1, cut.end(), rank) - (cut.begin() + 1));
+    d.owner[k] = static_cast<std::int16_t>(part);
+    d.first[part] = std::min(d.first[part], static_cast<std::int64_t>(k));
+    d.last[part] = static_cast<std::int64_t>(k) + 1;
+  }
+  return d;
+}
+
+}  // namespace detail
+
 /// Gathers funnel statistics for each group of deals: `group_of_deal[k]` in
-/// [0, num_groups) or -1 to leave deal k out. Uses several threads and merges
-/// their partial statistics, which is exact.
+/// [0, num_groups) or -1 to leave deal k out. Uses several threads, each
+/// counting whole groups where it can (detail::split_by_group) and creating
+/// a group's statistics on its first deal; the groups two threads share are
+/// merged, which is exact.
 inline absl::StatusOr<std::vector<funnel_stats>> compute_funnel_stats_grouped(
     const event_log& log, std::span<const std::int32_t> group_of_deal, std::int32_t num_groups,
     const funnel_options& opt = {}) {
@@ -254,25 +297,35 @@ inline absl::StatusOr<std::vector<funnel_stats>> compute_funnel_stats_grouped(
   SALESFUNNEL_ASSIGN_OR_RETURN(const auto ctx, detail::make_context(log, g, opt));
   const auto tps = static_cast<double>(ticks_per_second(log.unit()));
   const int threads = detail::resolve_threads(opt.threads);
-  const std::int64_t nd = log.num_deals();
-  const int chunks = nd < 4096 ? 1 : threads;
-  std::vector<std::vector<funnel_stats>> partial(static_cast<std::size_t>(chunks));
-  detail::parallel_chunks(nd, chunks, threads, [&](std::int64_t b, std::int64_t e, int c) {
+  const int chunks = log.num_deals() < 4096 ? 1 : threads;
+  const auto parts = detail::split_by_group(group_of_deal, num_groups, chunks);
+  std::vector<std::vector<std::optional<funnel_stats>>> partial(static_cast<std::size_t>(chunks));
+  detail::parallel_chunks(chunks, chunks, threads, [&](std::int64_t part, std::int64_t, int) {
+    const auto c = static_cast<std::size_t>(part);
     auto& mine = partial[c];
-    mine.assign(static_cast<std::size_t>(num_groups), funnel_stats::empty(g, as_of, tps));
+    mine.resize(static_cast<std::size_t>(num_groups));
     std::vector<std::int64_t> seen(static_cast<std::size_t>(g.num_stages()), -1);
-    for (std::int64_t k = b; k < e; ++k) {
-      const auto grp = group_of_deal[k];
-      if (grp < 0 || grp >= num_groups) continue;
-      if (detail::accumulate_deal(ctx, k, mine[grp], seen)) mine[grp].deal_keys.add(log.deal_hash(k));
+    for (auto k = parts.first[c]; k < parts.last[c]; ++k) {
+      if (parts.owner[static_cast<std::size_t>(k)] != part) continue;
+      auto& s = mine[static_cast<std::size_t>(group_of_deal[k])];
+      if (!s) s = funnel_stats::empty(g, as_of, tps);
+      if (detail::accumulate_deal(ctx, k, *s, seen)) s->deal_keys.add(log.deal_hash(k));
     }
-    for (auto& s : mine) s.deal_keys.seal();
+    for (auto& s : mine) {
+      if (s) s->deal_keys.seal();
+    }
   });
-  std::vector<funnel_stats> out = std::move(partial[0]);
-  for (int c = 1; c < chunks; ++c) {
-    for (std::int32_t grp = 0; grp < num_groups; ++grp) {
-      SALESFUNNEL_RETURN_IF_ERROR(out[grp].merge(partial[c][grp]));
+  std::vector<funnel_stats> out(static_cast<std::size_t>(num_groups));
+  for (std::size_t grp = 0; grp < out.size(); ++grp) {
+    bool any = false;
+    for (auto& p : partial) {
+      auto& s = p[grp];
+      if (!s) continue;
+      if (any) SALESFUNNEL_RETURN_IF_ERROR(out[grp].merge(*s));
+      else out[grp] = std::move(*s);
+      any = true;
     }
+    if (!any) out[grp] = funnel_stats::empty(g, as_of, tps);
   }
   return out;
 }
