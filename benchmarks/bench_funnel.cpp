@@ -151,6 +151,14 @@ void run_by_rep(const options& o) {
   std::printf("by_rep    %8.3f s   (%zu groups)\n", s, by->groups.size());
 }
 
+void run_by_cohort(const options& o) {
+  const auto& log = *log_for(o).log;
+  std::optional<sf::grouped_funnel_report> by;
+  const double s = median_seconds(
+      1, [&] { by = value_or_exit(sf::funnel_by(log, "cohort_week", funnel_options_for(o)), "by_cohort"); });
+  std::printf("by_cohort %8.3f s   (%zu weeks)\n", s, by->groups.size());
+}
+
 // A day of activity in 1,000 rows: 800 moves of random existing deals to a
 // random main-path stage and 200 new deals at the entry stage, all after the
 // log's latest event (so as_of moves too).
@@ -224,6 +232,7 @@ constexpr benchmark benchmarks[] = {
      run_build},
     {"funnel/report", "funnel: mergeable statistics on --threads threads + the report", run_report},
     {"funnel/by_rep", "funnel_by(log, \"rep\"): one report per rep (97 reps)", run_by_rep},
+    {"funnel/by_cohort", "funnel_by(log, \"cohort_week\"): one report per week deals entered", run_by_cohort},
     {"funnel/append", "live_funnel: 1,000 events appended to the log, refreshed report vs rebuild",
      run_append},
 };
