@@ -368,12 +368,12 @@ inline absl::StatusOr<deal_groups> group_deals(const event_log& log, std::string
   if (week || by == "cohort_month" || by == "entry_month") {
     const auto p = week ? cohort_period::week : cohort_period::month;
     out.codes.assign(static_cast<std::size_t>(log.num_deals()), -1);
-    absl::flat_hash_map<std::string, std::int32_t> index;
+    absl::flat_hash_map<std::int64_t, std::int32_t> index;  // cohort_key -> group
     for (std::int64_t k = 0; k < log.num_deals(); ++k) {
       if (log.deal_begin(k) == log.deal_end(k)) continue;
-      auto label = cohort_label(log.times()[log.deal_begin(k)], log.unit(), p);
-      auto [it, fresh] = index.try_emplace(label, static_cast<std::int32_t>(out.labels.size()));
-      if (fresh) out.labels.push_back(label);
+      const auto key = cohort_key(log.times()[log.deal_begin(k)], log.unit(), p);
+      auto [it, fresh] = index.try_emplace(key, static_cast<std::int32_t>(out.labels.size()));
+      if (fresh) out.labels.push_back(cohort_key_label(key, p));
       out.codes[k] = it->second;
     }
     return out;
