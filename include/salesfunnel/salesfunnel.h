@@ -456,6 +456,24 @@ SF_API sf_status sf_model_forecast(const sf_model* model, const sf_log* log, dou
                                    double* out_p90, double* out_mean, double* out_p_hit_quota,
                                    sf_error* error);
 
+/** Solves k chains over one graph in one call: a stack of what-if
+ * matrices, or one fitted per rep elsewhere. `p` holds k row-major S x S
+ * transition matrices back to back (as sf_model_transition_matrix gives:
+ * only graph edges, each row of a stage that is not won or lost summing to
+ * 1, won and lost rows 0); `dwell_days` k x S mean days in stage, or NULL
+ * (0 days). Each non-NULL output gets k x S values, chain by chain (n >= k*S
+ * entries): P(won | stage), moves and days until won or lost, and days to
+ * the win for the deals that win (NaN: never). A chain with a stage from
+ * which no won or lost stage can be reached gets NaN rows and
+ * out_failed[chain] = 1 (out_failed: k entries, or NULL) without failing
+ * the others; a malformed matrix fails the call (INVALID_ARGUMENT naming the
+ * chain and stages). `threads` 0: every core. */
+SF_API sf_status sf_solve_chains(const sf_graph* graph, const double* p, const double* dwell_days,
+                                 size_t k, int threads, double* out_win_probability,
+                                 double* out_expected_steps, double* out_expected_days,
+                                 double* out_expected_days_to_win, size_t n, uint8_t* out_failed,
+                                 sf_error* error);
+
 /* Further areas follow. */
 
 /* -------------------------------------------------------- window funnels */

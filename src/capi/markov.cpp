@@ -1,6 +1,8 @@
 // C ABI: the Markov model, sensitivity, plans and forecasts.
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <span>
 #include <tuple>
 #include <vector>
 
@@ -204,6 +206,43 @@ SF_API sf_status sf_model_forecast(const sf_model* model, const sf_log* log, dou
     if (out_p90) *out_p90 = f->wins_p90;
     if (out_mean) *out_mean = f->mean_wins;
     if (out_p_hit_quota) *out_p_hit_quota = f->p_hit_quota;
+    return ok(error);
+  });
+}
+
+SF_API sf_status sf_solve_chains(const sf_graph* graph, const double* p, const double* dwell_days,
+                                 size_t k, int threads, double* out_win_probability,
+                                 double* out_expected_steps, double* out_expected_days,
+                                 double* out_expected_days_to_win, size_t n, uint8_t* out_failed,
+                                 sf_error* error) {
+  return guard(error, [&] {
+    SF_REQUIRE(graph, "graph");
+    if (threads < 0) return fail(error, SF_INVALID_ARGUMENT, "argument 'threads' is negative");
+    const auto S = static_cast<std::size_t>(graph->g.num_stages());
+    if (S == 0) return fail(error, SF_INVALID_ARGUMENT, "the stage graph has no stages");
+    if (k > std::numeric_limits<std::size_t>::max() / (S * S)) {
+      return fail(error, SF_INVALID_ARGUMENT, "argument 'k': too many chains for memory");
+    }
+    if (k > 0) SF_REQUIRE(p, "p");
+    const bool any_out = out_win_probability || out_expected_steps || out_expected_days || out_expected_days_to_win;
+    if (any_out) {
+      if (auto s = check_size(n, k * S, error); s != SF_OK) return s;
+    }
+    auto solved = sfn::solve_chains(graph->g, std::span<const double>(p, k * S * S),
+                                    dwell_days ? std::span<const double>(dwell_days, k * S) : std::span<const double>(),
+                                    threads);
+    if (!solved.ok()) return from_status(solved.status(), error);
+    const auto put = [&](const std::vector<double>& from, double* to) {
+      if (to) std::copy(from.begin(), from.end(), to);
+    };
+    put(solved->win_probability, out_win_probability);
+    put(solved->expected_steps, out_expected_steps);
+    put(solved->expected_days, out_expected_days);
+    put(solved->expected_days_to_win, out_expected_days_to_win);
+    if (out_failed) {
+      std::fill_n(out_failed, k, std::uint8_t{0});
+      for (const auto& [chain, why] : solved->failed) out_failed[chain] = 1;
+    }
     return ok(error);
   });
 }

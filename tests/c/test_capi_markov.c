@@ -10,6 +10,53 @@
 #include "check.h"
 
 
+/* Three chains in one sf_solve_chains call on Lead <-> Nurture, Lead -> Won,
+ * Lead -> Lost (stages in that order: Lead, Nurture, Won, Lost).
+ * Every row of a stage that is not won or lost sums to 1 (Nurture -> Lead 1
+ * in each). Chain 0: Lead -> Won 0.25, Lost 0.75, 14 days in Lead: P(won)
+ * 0.25, one move, 14 days. Chain 1: Lead -> Nurture 0.5, Won 0.3, Lost 0.2; Nurture ->
+ * Lead 1; 2 days in Lead, 10 in Nurture. From Lead, w = 0.3 + 0.5 w, so
+ * w = 0.6; moves m = 1 + 0.5 (1 + m): m = 3; days d = 2 + 0.5 (10 + d): d = 14.
+ * Chain 2: Lead -> Nurture 1, Nurture -> Lead 1: never ends, so NaN and
+ * out_failed[2] = 1, the other two still solved. */
+static void many_chains(void) {
+  sf_error err;
+  sf_graph* g = NULL;
+  CHECK(sf_graph_create("loop", &g, &err) == SF_OK);
+  CHECK(sf_graph_add_stage(g, "Lead", SF_STAGE_ENTRY, NULL, &err) == SF_OK);
+  CHECK(sf_graph_add_stage(g, "Nurture", SF_STAGE_NURTURE, NULL, &err) == SF_OK);
+  CHECK(sf_graph_add_stage(g, "Won", SF_STAGE_WON, NULL, &err) == SF_OK);
+  CHECK(sf_graph_add_stage(g, "Lost", SF_STAGE_LOST, NULL, &err) == SF_OK);
+  CHECK(sf_graph_add_transition(g, "Lead", "Nurture", NULL, &err) == SF_OK);
+  CHECK(sf_graph_add_transition(g, "Nurture", "Lead", NULL, &err) == SF_OK);
+  CHECK(sf_graph_add_transition(g, "Lead", "Won", NULL, &err) == SF_OK);
+  CHECK(sf_graph_add_transition(g, "Lead", "Lost", NULL, &err) == SF_OK);
+  double p[3 * 16] = {0};
+  p[0 * 16 + 2] = 0.25, p[0 * 16 + 3] = 0.75, p[0 * 16 + 4] = 1;
+  p[1 * 16 + 1] = 0.5, p[1 * 16 + 2] = 0.3, p[1 * 16 + 3] = 0.2, p[1 * 16 + 4] = 1;
+  p[2 * 16 + 1] = 1, p[2 * 16 + 4] = 1;
+  const double dwell[3 * 4] = {14, 0, 0, 0, 2, 10, 0, 0, 1, 1, 0, 0};
+  double win[12], steps[12], days[12], to_win[12];
+  uint8_t stuck[3] = {9, 9, 9};
+  CHECK(sf_solve_chains(g, p, dwell, 3, 2, win, steps, days, to_win, 12, stuck, &err) == SF_OK);
+  CHECK(fabs(win[0] - 0.25) < 1e-12 && fabs(steps[0] - 1) < 1e-12 && fabs(days[0] - 14) < 1e-12);
+  CHECK(win[2] == 1.0 && win[3] == 0.0 && fabs(to_win[0] - 14) < 1e-12);
+  CHECK(fabs(win[4] - 0.6) < 1e-12 && fabs(steps[4] - 3) < 1e-12 && fabs(days[4] - 14) < 1e-12);
+  CHECK(stuck[0] == 0 && stuck[1] == 0 && stuck[2] == 1 && isnan(win[8]) && isnan(days[11]));
+  /* Only the outputs asked for; no dwell days: 0 days everywhere. */
+  CHECK(sf_solve_chains(g, p, NULL, 2, 0, win, NULL, NULL, NULL, 8, NULL, &err) == SF_OK);
+  CHECK(fabs(win[4] - 0.6) < 1e-12);
+  CHECK(sf_solve_chains(g, p, dwell, 3, 0, win, NULL, NULL, NULL, 11, NULL, &err) == SF_OUT_OF_RANGE);
+  CHECK(sf_solve_chains(g, p, dwell, 3, -1, win, NULL, NULL, NULL, 12, NULL, &err) == SF_INVALID_ARGUMENT);
+  CHECK(sf_solve_chains(g, NULL, dwell, 3, 0, win, NULL, NULL, NULL, 12, NULL, &err) == SF_INVALID_ARGUMENT);
+  CHECK(sf_solve_chains(NULL, p, dwell, 3, 0, win, NULL, NULL, NULL, 12, NULL, &err) == SF_INVALID_ARGUMENT);
+  /* A row that does not sum to 1 names its chain and stage. */
+  p[1 * 16 + 2] = 0.4;
+  CHECK(sf_solve_chains(g, p, dwell, 3, 0, win, NULL, NULL, NULL, 12, NULL, &err) == SF_INVALID_ARGUMENT);
+  CHECK(strstr(err.message, "chain 1") != NULL && strstr(err.message, "'Lead'") != NULL);
+  sf_graph_destroy(&g);
+}
+
 int main(void) {
   sf_error err;
   sf_graph* g = NULL;
@@ -86,5 +133,6 @@ int main(void) {
   sf_log_destroy(&log);
   sf_log_builder_destroy(&b);
   sf_graph_destroy(&g);
+  many_chains();
   return report();
 }
