@@ -370,16 +370,25 @@ class MarkovChains:
     """
 
     def __init__(self, core, graph: StageGraph, by: str, groups: pd.Index | None = None):
-        self._c = core
         self._graph = graph
         self._by = by
         self._arrays = core.arrays()
+        self._failed = list(core.failed)
         self._groups = pd.Index(list(core.names), name=by) if groups is None else groups
-        if core.failed:
-            names = [self._groups[k] for k, _ in core.failed]
+        if self._failed:
+            names = [self._groups[k] for k, _ in self._failed]
             shown = ", ".join(repr(n) for n in names[:5]) + (" ..." if len(names) > 5 else "")
             warnings.warn(f"{len(names)} of {len(self._groups)} chains could not be solved (NaN): "
                           f"{shown}; see MarkovChains.failed", stacklevel=3)
+
+    # pickling: the solved arrays, the graph and the chains' names
+    def __getstate__(self) -> dict:
+        return {"graph": self._graph, "by": self._by, "groups": self._groups,
+                "arrays": self._arrays, "failed": self._failed}
+
+    def __setstate__(self, state: dict) -> None:
+        self._graph, self._by, self._groups = state["graph"], state["by"], state["groups"]
+        self._arrays, self._failed = state["arrays"], state["failed"]
 
     @classmethod
     def fit_by(cls, log: EventLog, by: str = "rep", prior: float = 0.0, as_of=None, *,
@@ -435,7 +444,7 @@ class MarkovChains:
 
         >>> chains.failed
         """
-        return {self._groups[k]: why for k, why in self._c.failed}
+        return {self._groups[k]: why for k, why in self._failed}
 
     def __len__(self) -> int:
         return len(self._groups)
@@ -473,9 +482,24 @@ class MarkovChains:
         """
         return self._frame("expected_days_to_win")
 
+    def to_pandas(self) -> pd.DataFrame:
+        """Every number in long form: one row per (chain, stage), the four
+        columns of the frames above.
+
+        >>> chains.to_pandas().query("stage == 'Contact'")
+        """
+        stages = list(self._graph.stages)
+        out = pd.DataFrame({self._groups.name: np.repeat(np.asarray(self._groups, dtype=object), len(stages)),
+                            "stage": np.tile(np.asarray(stages, dtype=object), len(self._groups))})
+        for name, key in (("win_probability", "win_probability"), ("expected_steps", "expected_steps"),
+                          ("expected_days_to_close", "expected_days"),
+                          ("expected_days_to_win", "expected_days_to_win")):
+            out[name] = np.asarray(self._arrays[key]).ravel()
+        return out
+
     def __repr__(self) -> str:
         return (f"MarkovChains({len(self)} chains by {self._by!r} over {len(self._graph.stages)} "
-                f"stages, {len(self._c.failed)} failed)")
+                f"stages, {len(self._failed)} failed)")
 
 
 def _matrix(name: str, value, shape: tuple) -> np.ndarray:

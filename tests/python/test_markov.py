@@ -244,3 +244,23 @@ def test_chains_from_matrices_equal_numpy_and_name_what_fails():
         sf.MarkovChains.from_matrices(g, [[["x"] * 6] * 6])
     named = sf.MarkovChains.from_matrices(g, p[:2], names=["north", "south"])
     assert list(named.groups) == ["north", "south"]
+
+
+def test_chains_long_form_and_pickle(five_log):
+    # The long form holds the same numbers as the wide frames, one row per
+    # (rep, stage): 2 reps x the template's stages; a pickled copy gives
+    # equal frames and the same failures.
+    import pickle
+    chains = sf.MarkovChains.fit_by(five_log, "rep", as_of=AS_OF)
+    long = chains.to_pandas()
+    stages = list(five_log.graph.stages)
+    assert list(long.columns) == ["rep", "stage", "win_probability", "expected_steps",
+                                  "expected_days_to_close", "expected_days_to_win"]
+    assert len(long) == 2 * len(stages)
+    row = long[(long.rep == "ann") & (long.stage == "Lead")].iloc[0]
+    assert row.win_probability == pytest.approx(0.5, abs=1e-12)
+    wide = long.pivot(index="rep", columns="stage", values="expected_days_to_close")[stages]
+    np.testing.assert_array_equal(wide.to_numpy(), chains.expected_days_to_close().to_numpy())
+    back = pickle.loads(pickle.dumps(chains))
+    pd.testing.assert_frame_equal(back.win_probability(), chains.win_probability())
+    assert back.failed == chains.failed and repr(back) == repr(chains)
