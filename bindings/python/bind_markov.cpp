@@ -221,6 +221,10 @@ void bind_markov(py::module_& m) {
                           : std::span<const double>();
     return salesfunnel_py::unwrap_without_gil([&] { return sf::solve_chains(g, pv, dv, threads); });
   }, py::arg("graph"), py::arg("probabilities"), py::arg("dwell_days") = py::none(), py::arg("threads") = 0);
+  m.def("solve_chains_stats", [](const sf::grouped_funnel_stats& s, const sf::stage_graph& g, double prior,
+                                 int threads) {
+    return salesfunnel_py::unwrap_without_gil([&] { return sf::solve_chains(s, g, prior, threads); });
+  }, py::arg("stats"), py::arg("graph"), py::arg("prior") = 0.0, py::arg("threads") = 0);
   m.def("fit_chains_by", [](const sf::event_log& log, const std::string& by, double prior,
                             std::optional<std::int64_t> as_of, int threads, double stale_days,
                             const salesfunnel_py::stale_by_stage& stale_by) {

@@ -11,8 +11,8 @@ from ._errors import *  # noqa: F401,F403
 from ._errors import __all__ as _errors_all
 from .graph import StageGraph
 from .log import EventLog, read_events
-from .funnel import (FunnelReport, FunnelStats, GroupedFunnelReport, Waterfall, funnel,
-                     funnel_stats, report_from_stats, waterfall)
+from .funnel import (FunnelReport, FunnelStats, GroupedFunnelReport, GroupedFunnelStats, Waterfall,
+                     funnel, funnel_stats, report_from_stats, waterfall)
 from .model import Forecast, MarkovChains, MarkovModel, Scenario, compare
 from .live import LiveFunnel
 from .window import (GroupedWindowFunnel, WindowFunnel, WindowFunnelStats, window_funnel,
@@ -37,6 +37,7 @@ def __dir__() -> list[str]:
     return sorted([*globals(), "plots"])
 
 __all__ = ["StageGraph", "EventLog", "read_events", "FunnelReport", "FunnelStats", "GroupedFunnelReport",
+           "GroupedFunnelStats",
            "funnel", "funnel_stats", "report_from_stats", "waterfall", "Waterfall", "LiveFunnel",
            "templates",
            "datasets",

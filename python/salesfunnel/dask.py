@@ -30,13 +30,13 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 from . import _core
-from .funnel import FunnelReport, FunnelStats, _counted_on, _time_ticks
+from .funnel import FunnelReport, FunnelStats, GroupedFunnelReport, GroupedFunnelStats, _counted_on, _time_ticks
 from .funnel import funnel_stats as _stats_of_log
 from .graph import StageGraph
 from .log import EventLog
-from .model import MarkovModel
+from .model import MarkovChains, MarkovModel
 
-__all__ = ["funnel", "funnel_stats", "fit", "event_logs"]
+__all__ = ["funnel", "funnel_stats", "fit", "fit_by", "event_logs"]
 
 
 def _dask():
@@ -57,14 +57,15 @@ def _extent(log: EventLog) -> tuple[str, int | None]:
     return log.time_unit, (log._log.max_time if log.num_events else None)
 
 
-def _part_stats(log: EventLog, ticks: int, stale_after) -> bytes:
-    return _stats_of_log(log, ticks, 1, stale_after=stale_after).to_bytes()
+def _part_stats(log: EventLog, ticks: int, stale_after, by: str | None) -> bytes:
+    return _stats_of_log(log, ticks, 1, stale_after=stale_after, by=by).to_bytes()
 
 
-def _merge(parts: Sequence[bytes]) -> bytes:
-    out = _core.FunnelStats.from_bytes(parts[0])
+def _merge(parts: Sequence[bytes], grouped: bool) -> bytes:
+    kind = _core.GroupedFunnelStats if grouped else _core.FunnelStats
+    out = kind.from_bytes(parts[0])
     for p in parts[1:]:
-        out.merge(_core.FunnelStats.from_bytes(p))
+        out.merge(kind.from_bytes(p))
     return out.to_bytes()
 
 
@@ -103,19 +104,22 @@ def _read_at(logs: list, as_of) -> int:
     return _time_ticks(units.pop() if units else "s", as_of)
 
 
-def _tree_merge(parts: list, split_every: int):
+def _tree_merge(parts: list, split_every: int, grouped: bool):
     dask = _dask()
     merge = dask.delayed(_merge, pure=True)
     while len(parts) > 1:
-        parts = [merge(parts[i:i + split_every]) for i in range(0, len(parts), split_every)]
+        parts = [merge(parts[i:i + split_every], grouped) for i in range(0, len(parts), split_every)]
     return parts[0]
 
 
 def funnel_stats(ddf, *, deal: str, stage: str, time: str, graph: StageGraph, as_of=None,
-                 stale_after=None, split_every: int = 8, **build) -> FunnelStats:
+                 stale_after=None, by: str | None = None, split_every: int = 8,
+                 **build) -> FunnelStats | GroupedFunnelStats:
     """Mergeable statistics of a Dask DataFrame of events, computed per
     partition and merged in a tree; equal to :func:`salesfunnel.funnel_stats`
-    of the whole log read at the same ``as_of``. ``build`` takes the other
+    of the whole log read at the same ``as_of`` (with ``by``: per group, as
+    :class:`~salesfunnel.GroupedFunnelStats`; pass ``rep=`` or
+    ``attributes=`` for the column it groups by). ``build`` takes the other
     arguments of :func:`event_logs` (rep, amount, attributes, stage_map,
     time_unit, shuffle, npartitions).
 
@@ -125,20 +129,24 @@ def funnel_stats(ddf, *, deal: str, stage: str, time: str, graph: StageGraph, as
         raise ValueError(f"split_every must be at least 2, got {split_every}")
     logs = event_logs(ddf, deal=deal, stage=stage, time=time, graph=graph, **build)
     ticks = _read_at(logs, as_of)
-    per_part = [_dask().delayed(_part_stats, pure=True)(log, ticks, stale_after) for log in logs]
-    core = _core.FunnelStats.from_bytes(_tree_merge(per_part, split_every).compute())
-    return FunnelStats(core, _counted_on(graph, stale_after))
+    per_part = [_dask().delayed(_part_stats, pure=True)(log, ticks, stale_after, by) for log in logs]
+    data = _tree_merge(per_part, split_every, by is not None).compute()
+    kind = GroupedFunnelStats if by is not None else FunnelStats
+    return kind.from_bytes(data, _counted_on(graph, stale_after))
 
 
 def funnel(ddf, *, deal: str, stage: str, time: str, graph: StageGraph, as_of=None,
-           stale_after=None, split_every: int = 8, **build) -> FunnelReport:
+           stale_after=None, by: str | None = None, split_every: int = 8,
+           **build) -> FunnelReport | GroupedFunnelReport:
     """The funnel report of a Dask DataFrame of events: the same report as
-    :func:`salesfunnel.funnel` on the whole log (see :func:`funnel_stats`).
+    :func:`salesfunnel.funnel` on the whole log (see :func:`funnel_stats`);
+    with ``by``, one report per group, as ``sf.funnel(log).by(by)``.
 
     >>> sfd.funnel(events, deal="deal_id", stage="stage", time="at", graph=g).to_pandas()
+    >>> sfd.funnel(events, deal="deal_id", stage="stage", time="at", graph=g, rep="owner", by="rep")
     """
     stats = funnel_stats(ddf, deal=deal, stage=stage, time=time, graph=graph, as_of=as_of,
-                         stale_after=stale_after, split_every=split_every, **build)
+                         stale_after=stale_after, by=by, split_every=split_every, **build)
     return stats.report()
 
 
@@ -154,3 +162,16 @@ def fit(ddf, *, deal: str, stage: str, time: str, graph: StageGraph, as_of=None,
     stats = funnel_stats(ddf, deal=deal, stage=stage, time=time, graph=graph, as_of=as_of,
                          split_every=split_every, **build)
     return MarkovModel.fit_stats(stats, prior)
+
+
+def fit_by(ddf, by: str = "rep", *, deal: str, stage: str, time: str, graph: StageGraph, as_of=None,
+           prior: float = 0.0, split_every: int = 8, **build) -> MarkovChains:
+    """One Markov chain per group of ``by``, fitted from the merged grouped
+    statistics: the same chains as :meth:`salesfunnel.MarkovChains.fit_by`
+    on the whole log.
+
+    >>> chains = sfd.fit_by(events, "rep", deal="deal_id", stage="stage", time="at", graph=g, rep="owner")
+    """
+    stats = funnel_stats(ddf, deal=deal, stage=stage, time=time, graph=graph, as_of=as_of, by=by,
+                         split_every=split_every, **build)
+    return MarkovChains.fit_stats(stats, prior)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from . import _args, _core
-from ._errors import ColumnTypeError, InvalidArgumentError
+from ._errors import ColumnTypeError, InvalidArgumentError, NotFoundError
 from ._frames import FrameMixin
 from .graph import StageGraph
 from .log import EventLog
@@ -156,6 +156,90 @@ class FunnelStats:
         >>> sf.funnel_stats(log).report().totals
         """
         return report_from_stats(self)
+
+
+class GroupedFunnelStats:
+    """Mergeable funnel statistics per group (rep, attribute value or entry
+    cohort), keyed by label: statistics of parts of a log split by deal merge
+    group by group into exactly the statistics of the whole, and a label met
+    in only one part joins in sorted place."""
+
+    def __init__(self, core, graph: StageGraph):
+        self._s = core
+        self._graph = graph
+
+    @property
+    def by(self) -> str:
+        """The grouping key ("rep", an attribute, "cohort_week" or "cohort_month").
+
+        >>> sf.funnel_stats(log, by="rep").by
+        """
+        return self._s.by
+
+    @property
+    def groups(self) -> list[str]:
+        """The group labels, sorted ("(none)" last).
+
+        >>> sf.funnel_stats(log, by="rep").groups
+        """
+        return list(self._s.labels)
+
+    def __len__(self) -> int:
+        return len(self._s.labels)
+
+    def __getitem__(self, group: str) -> FunnelStats:
+        labels = self.groups
+        if group not in labels:
+            raise NotFoundError(f"no group {group!r} in statistics by {self.by!r}; groups: "
+                                + ", ".join(map(repr, labels[:10])) + (" ..." if len(labels) > 10 else ""))
+        return FunnelStats(self._s.stats[labels.index(group)], self._graph)
+
+    def merge(self, other: "GroupedFunnelStats") -> "GroupedFunnelStats":
+        """A new GroupedFunnelStats holding both parts (different deals, same
+        ``by``, graph and ``as_of``; a deal counted in both is refused).
+
+        >>> whole = sf.funnel_stats(west, by="rep").merge(sf.funnel_stats(east, by="rep"))
+        """
+        out = self._s.__copy__()
+        out.merge(other._s)
+        return GroupedFunnelStats(out, self._graph)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, GroupedFunnelStats) and self._s == other._s
+
+    def to_bytes(self) -> bytes:
+        """The statistics as a versioned binary buffer; read back with :meth:`from_bytes`.
+
+        >>> data = sf.funnel_stats(part, by="rep").to_bytes()
+        """
+        return self._s.to_bytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes, graph: StageGraph) -> "GroupedFunnelStats":
+        """Statistics from :meth:`to_bytes`, counted on ``graph``.
+
+        >>> stats = sf.GroupedFunnelStats.from_bytes(data, log.graph)
+        """
+        if not isinstance(graph, StageGraph):
+            raise ColumnTypeError(f"graph must be a StageGraph, got {type(graph).__name__}")
+        return cls(_core.GroupedFunnelStats.from_bytes(_args.buffer("data", data)), graph)
+
+    def __getstate__(self) -> dict:
+        return {"stats": self._s.to_bytes(), "graph": self._graph}
+
+    def __setstate__(self, state: dict) -> None:
+        self._s = _core.GroupedFunnelStats.from_bytes(state["stats"])
+        self._graph = state["graph"]
+
+    def report(self) -> "GroupedFunnelReport":
+        """One funnel report per group: the same as ``sf.funnel(log).by(key)``.
+
+        >>> sf.funnel_stats(log, by="rep").report().totals()
+        """
+        return GroupedFunnelReport(_core.make_grouped_report(self._s, self._graph._g))
+
+    def __repr__(self) -> str:
+        return f"GroupedFunnelStats(by {self.by!r}: {len(self)} groups)"
 
 
 class FunnelReport(FrameMixin):
@@ -334,14 +418,23 @@ def funnel(log: EventLog, as_of=None, threads: int = 0, *, stale_after=None) -> 
     return FunnelReport(_core.funnel(log._log, ticks, threads, **stale), log, ticks, stale)
 
 
-def funnel_stats(log: EventLog, as_of=None, threads: int = 0, *, stale_after=None) -> FunnelStats:
-    """Mergeable statistics of a log (for logs split across files or workers).
+def funnel_stats(log: EventLog, as_of=None, threads: int = 0, *, stale_after=None,
+                 by: str | None = None) -> FunnelStats | GroupedFunnelStats:
+    """Mergeable statistics of a log (for logs split across files or
+    workers); with ``by`` ("rep", an attribute column, "cohort_week" or
+    "cohort_month"), one set per group, as :class:`GroupedFunnelStats`.
 
     >>> stats = sf.funnel_stats(log, as_of="2024-03-01")
+    >>> per_rep = sf.funnel_stats(log, as_of="2024-03-01", by="rep")
     """
     ticks = _as_of_ticks(log, as_of)
+    graph = _counted_on(log.graph, stale_after)
+    if by is not None:
+        by = _args.text("by", by)
+        core = _core.compute_funnel_stats_by(log._log, by, ticks, threads, **_stale_spec(stale_after))
+        return GroupedFunnelStats(core, graph)
     core = _core.compute_funnel_stats(log._log, ticks, threads, **_stale_spec(stale_after))
-    return FunnelStats(core, _counted_on(log.graph, stale_after))
+    return FunnelStats(core, graph)
 
 
 def _counted_on(graph: StageGraph, stale_after) -> StageGraph:

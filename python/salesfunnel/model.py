@@ -23,7 +23,7 @@ import pandas as pd
 from . import _args, _core
 from ._errors import ColumnTypeError, InvalidArgumentError
 from ._frames import FrameMixin
-from .funnel import FunnelStats, _as_of_ticks, _counted_on, _stale_spec
+from .funnel import FunnelStats, GroupedFunnelStats, _as_of_ticks, _counted_on, _stale_spec
 from .graph import StageGraph
 from .log import EventLog
 
@@ -405,6 +405,22 @@ class MarkovChains:
         ticks = _as_of_ticks(log, as_of)
         core = _core.fit_chains_by(log._log, by, prior, ticks, threads, **_stale_spec(stale_after))
         return cls(core, _counted_on(log.graph, stale_after), by)
+
+    @classmethod
+    def fit_stats(cls, stats: GroupedFunnelStats, prior: float = 0.0, *, threads: int = 0) -> "MarkovChains":
+        """One chain per group of (possibly merged) grouped statistics, as
+        :meth:`fit_by` fits them from a log: for statistics gathered on
+        several machines (``salesfunnel.dask.fit_by``).
+
+        >>> sf.MarkovChains.fit_stats(sf.funnel_stats(log, by="rep"), prior=1.0)
+        """
+        if not isinstance(stats, GroupedFunnelStats):
+            raise ColumnTypeError(f"stats must be GroupedFunnelStats (sf.funnel_stats(log, by=...)), "
+                                  f"got {type(stats).__name__}")
+        prior = _args.number("prior", prior)
+        threads = _args.integer("threads", threads, 0, 2**31 - 1)
+        core = _core.solve_chains_stats(stats._s, stats._graph._g, prior, threads)
+        return cls(core, stats._graph, stats.by)
 
     @classmethod
     def from_matrices(cls, graph: StageGraph, probabilities, dwell_days=None, *, names=None,

@@ -42,6 +42,22 @@ def test_bpi2012_report_and_model_equal_one_machine(client):
     pd.testing.assert_frame_equal(got.to_pandas(), sf.funnel(one, as_of=day, stale_after=stale).to_pandas())
 
 
+def test_bpi2012_breakdowns_and_chains_equal_one_machine(client):
+    # By resource (69 groups, rep = the resource who acted) and by entry
+    # month: every group's report and chain as on one machine.
+    ddf = dd.from_pandas(sf.datasets.bpi2012_frame(), npartitions=4)
+    g = sf.datasets.bpi2012_graph()
+    one = sf.datasets.bpi2012()
+    for by in ("rep", "cohort_month"):
+        got = sfd.funnel(ddf, graph=g, by=by, **BPI)
+        want = sf.funnel(one).by(by)
+        assert got.groups == want.groups
+        pd.testing.assert_frame_equal(got.to_pandas(), want.to_pandas())
+    chains = sfd.fit_by(ddf, "rep", graph=g, prior=1.0, **BPI)
+    pd.testing.assert_frame_equal(chains.win_probability(),
+                                  sf.MarkovChains.fit_by(one, "rep", prior=1.0).win_probability())
+
+
 def test_generated_log_equals_one_machine(client):
     # 20,000 deals drawn from a known chain, some still open at day 300; rows
     # shuffled so no partition holds whole deals before the shuffle by deal.

@@ -82,6 +82,33 @@ def test_merged_halves_equal_whole(five_log):
                                   sf.funnel(five_log, as_of=AS_OF).to_pandas())
 
 
+def test_grouped_stats_merge_by_label_and_report_as_one_log(five_log):
+    # Deals 0, 1 (A: ann, B: bob) and 2, 3, 4 (C: ann, D: bob, E: ann): each
+    # half holds both reps; by segment, the first half holds smb (A) and ent
+    # (B) and the second too. Merged, each group equals the whole log's, and
+    # the reports equal funnel(log).by(...).
+    a = five_log.select_deals([0, 1])
+    b = five_log.select_deals([2, 3, 4])
+    for by in ("rep", "segment", "cohort_week"):
+        whole = sf.funnel_stats(five_log, as_of=AS_OF, by=by)
+        merged = sf.funnel_stats(a, as_of=AS_OF, by=by).merge(sf.funnel_stats(b, as_of=AS_OF, by=by))
+        assert merged == whole and merged.groups == whole.groups
+        pd.testing.assert_frame_equal(merged.report().to_pandas(),
+                                      sf.funnel(five_log, as_of=AS_OF).by(by).to_pandas())
+    per_rep = sf.funnel_stats(five_log, as_of=AS_OF, by="rep")
+    assert per_rep.groups == ["ann", "bob"] and per_rep.by == "rep" and len(per_rep) == 2
+    assert per_rep["ann"].deals == 3 and per_rep["bob"].deals == 2  # A C E / B D
+    assert per_rep.report().totals().loc["bob"].to_dict() == {"deals": 2, "won": 0, "lost": 2, "open": 0}
+    with pytest.raises(sf.NotFoundError, match="no group 'zed'"):
+        per_rep["zed"]
+    import pickle
+    assert pickle.loads(pickle.dumps(per_rep)) == per_rep
+    assert sf.GroupedFunnelStats.from_bytes(per_rep.to_bytes(), five_log.graph) == per_rep
+    # A deal counted in both parts is refused, across groups.
+    with pytest.raises(sf.FailedPreconditionError):
+        per_rep.merge(sf.funnel_stats(a, as_of=AS_OF, by="rep"))
+
+
 def test_default_as_of_is_latest_event(five_log):
     # Latest event is A's Client at day 10: C's First Meeting stay is censored at 5 days.
     df = sf.funnel(five_log).to_pandas()

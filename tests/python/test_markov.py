@@ -264,3 +264,17 @@ def test_chains_long_form_and_pickle(five_log):
     back = pickle.loads(pickle.dumps(chains))
     pd.testing.assert_frame_equal(back.win_probability(), chains.win_probability())
     assert back.failed == chains.failed and repr(back) == repr(chains)
+
+
+def test_chains_from_merged_grouped_stats_equal_fit_by(five_log):
+    # Two halves of the log by deal, grouped by rep and merged: the chains fit
+    # from them equal fit_by on the whole log, bit for bit.
+    parts = [five_log.select_deals([0, 1]), five_log.select_deals([2, 3, 4])]
+    merged = sf.funnel_stats(parts[0], as_of=AS_OF, by="rep").merge(
+        sf.funnel_stats(parts[1], as_of=AS_OF, by="rep"))
+    got = sf.MarkovChains.fit_stats(merged, prior=1.0)
+    want = sf.MarkovChains.fit_by(five_log, "rep", prior=1.0, as_of=AS_OF)
+    pd.testing.assert_frame_equal(got.win_probability(), want.win_probability())
+    pd.testing.assert_frame_equal(got.expected_days_to_close(), want.expected_days_to_close())
+    with pytest.raises(sf.ColumnTypeError, match="stats must be GroupedFunnelStats"):
+        sf.MarkovChains.fit_stats(sf.funnel_stats(five_log))
