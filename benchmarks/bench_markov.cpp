@@ -119,22 +119,28 @@ void run_removal_effects(const options& o) {
 // The forecast of issue 12: --open-deals deals spread evenly over the
 // transient stages (deal i at stage i mod T), a 90-day horizon in 7-day
 // periods, --trials trials. Without amounts every deal goes through the
-// count path; with amounts (1,000 + 100 x (i mod 97)) every deal takes one
-// draw per trial on the per-deal path.
-std::vector<sf::open_deal> spread_deals(const options& o, bool amounts) {
+// count path. With amounts of their own (1,000 + i / 100: no two equal)
+// every deal takes one draw per trial on the per-deal path. With list prices
+// (1,000 + 100 x (i mod 97): 97 prices) each (stage, price) group is one
+// binomial a trial on the grouped path.
+enum class amounts { none, own, prices };
+
+std::vector<sf::open_deal> spread_deals(const options& o, amounts a) {
   const auto t = static_cast<std::int64_t>(o.states - 2);
   std::vector<sf::open_deal> open(static_cast<std::size_t>(o.open_deals));
   for (std::int64_t i = 0; i < o.open_deals; ++i) {
-    open[static_cast<std::size_t>(i)] = sf::open_deal{
-        static_cast<sf::stage_id>(i % t),
-        amounts ? 1000.0 + 100.0 * static_cast<double>(i % 97) : std::nan("")};
+    const double x = static_cast<double>(i);
+    const double amount = a == amounts::none ? std::nan("")
+                          : a == amounts::own ? 1000.0 + x / 100
+                                              : 1000.0 + 100.0 * static_cast<double>(i % 97);
+    open[static_cast<std::size_t>(i)] = sf::open_deal{static_cast<sf::stage_id>(i % t), amount};
   }
   return open;
 }
 
-double time_forecast(const options& o, bool amounts, double& mean_wins) {
+double time_forecast(const options& o, amounts a, double& mean_wins, double& mean_revenue) {
   const auto& f = chain_for(o);
-  const auto open = spread_deals(o, amounts);
+  const auto open = spread_deals(o, a);
   sf::forecast_options fo;
   fo.horizon_days = 90;
   fo.period_days = 7;
@@ -144,12 +150,13 @@ double time_forecast(const options& o, bool amounts, double& mean_wins) {
   const double s =
       median_seconds(1, [&] { r = value_or_exit(sf::forecast(f.model, open, fo), "forecast"); });
   mean_wins = r->mean_wins;
+  mean_revenue = r->mean_revenue;
   return s;
 }
 
 void run_forecast(const options& o) {
-  double wins = 0;
-  const double s = time_forecast(o, false, wins);
+  double wins = 0, revenue = 0;
+  const double s = time_forecast(o, amounts::none, wins, revenue);
   std::printf("forecast %lld trials x %lld open deals, no amounts: %.3f s on %d thread(s); "
               "mean wins %.1f\n",
               static_cast<long long>(o.trials), static_cast<long long>(o.open_deals), s,
@@ -159,14 +166,23 @@ void run_forecast(const options& o) {
 // The per-deal path's rate: one draw per deal per trial, so draws / s / core
 // = trials x deals / (seconds x threads), the count path's time included.
 void run_forecast_amounts(const options& o) {
-  double wins = 0;
-  const double s = time_forecast(o, true, wins);
+  double wins = 0, revenue = 0;
+  const double s = time_forecast(o, amounts::own, wins, revenue);
   const int used = sf::detail::resolve_threads(o.threads);
   const double draws = static_cast<double>(o.trials) * static_cast<double>(o.open_deals);
-  std::printf("forecast %lld trials x %lld open deals, with amounts: %.3f s on %d thread(s); "
-              "%.1f M per-deal draws/s/core; mean wins %.1f\n",
+  std::printf("forecast %lld trials x %lld open deals, amounts of their own: %.3f s on %d thread(s); "
+              "%.1f M per-deal draws/s/core; mean wins %.1f, mean revenue %.4g\n",
               static_cast<long long>(o.trials), static_cast<long long>(o.open_deals), s, used,
-              draws / s / used / 1e6, wins);
+              draws / s / used / 1e6, wins, revenue);
+}
+
+void run_forecast_prices(const options& o) {
+  double wins = 0, revenue = 0;
+  const double s = time_forecast(o, amounts::prices, wins, revenue);
+  std::printf("forecast %lld trials x %lld open deals, 97 list prices: %.3f s on %d thread(s); "
+              "mean wins %.1f, mean revenue %.4g\n",
+              static_cast<long long>(o.trials), static_cast<long long>(o.open_deals), s,
+              sf::detail::resolve_threads(o.threads), wins, revenue);
 }
 
 constexpr benchmark benchmarks[] = {
@@ -176,8 +192,10 @@ constexpr benchmark benchmarks[] = {
      run_removal_effects},
     {"markov/forecast", "forecast: --trials x --open-deals deals without amounts, 90 days",
      run_forecast},
-    {"markov/forecast_amounts", "forecast: --trials x --open-deals deals with amounts, 90 days",
+    {"markov/forecast_amounts", "forecast: --trials x --open-deals deals, each with an amount of its own, 90 days",
      run_forecast_amounts},
+    {"markov/forecast_prices", "forecast: --trials x --open-deals deals at 97 list prices, 90 days",
+     run_forecast_prices},
 };
 
 }  // namespace

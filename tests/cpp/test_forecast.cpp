@@ -141,6 +141,54 @@ TEST_CASE("forecast: one stage, n deals, mean wins n p (1 - e^(-H/d)); periods a
   }
 }
 
+TEST_CASE("forecast: deals sharing an amount, drawn as one group: Binomial wins, revenue = amount x wins") {
+  // 600 deals at A priced 250 and 400 priced 1000 (list prices: two groups
+  // of the grouped path), plus 20 with amounts of their own (per-deal path,
+  // fewer than min_amount_group of each). Wins of each group are
+  // Binomial(n, pi), independent: mean and variance as one stage of 1,020.
+  const double p = 0.6, d = 10;
+  std::vector<open_deal> deals;
+  for (int i = 0; i < 600; ++i) deals.push_back(open_deal{1, 250.0});
+  for (int i = 0; i < 400; ++i) deals.push_back(open_deal{1, 1000.0});
+  for (int i = 0; i < 20; ++i) deals.push_back(open_deal{1, 10.0 + i});
+  forecast_options o;
+  o.horizon_days = 30;
+  o.trials = 4000;
+  o.seed = 5;
+  const auto m = one_stage(p, d);
+  const detail::forecast_plan plan(m, deals, o);
+  REQUIRE(plan.groups.size() == 2);
+  CHECK(plan.groups[0].amount == 250.0);
+  CHECK(plan.groups[0].deals == 600);
+  CHECK(plan.amounts[1].size() == 20);
+  auto f = forecast(m, deals, o);
+  REQUIRE(f.ok());
+  const double pi = p * (1 - std::exp(-3.0)), n = 1020;
+  CHECK(std::abs(f->mean_wins - n * pi) <= 4 * std::sqrt(n * pi * (1 - pi) / o.trials));
+  CHECK(var_of(f->wins) == doctest::Approx(n * pi * (1 - pi)).epsilon(0.10));
+  // Revenue: sum of amount x Bernoulli(pi): mean pi x total, variance pi (1 - pi) x sum of amount^2.
+  double total = 600 * 250.0 + 400 * 1000.0, squares = 600 * 250.0 * 250 + 400 * 1000.0 * 1000;
+  for (int i = 0; i < 20; ++i) {
+    total += 10.0 + i;
+    squares += (10.0 + i) * (10.0 + i);
+  }
+  CHECK(std::abs(f->mean_revenue - pi * total) <= 4 * std::sqrt(pi * (1 - pi) * squares / o.trials));
+  CHECK(var_of(f->revenue) == doctest::Approx(pi * (1 - pi) * squares).epsilon(0.10));
+  // The grouped winners fall in the periods as single deals do.
+  const double ends[] = {0, 7, 14, 21, 28, 30};
+  for (int j = 0; j < 5; ++j) {
+    const double q = p * (std::exp(-ends[j] / d) - std::exp(-ends[j + 1] / d));
+    double sum = 0;
+    for (std::int64_t t = 0; t < o.trials; ++t) sum += f->wins_by_period[t * 5 + j];
+    CHECK(std::abs(sum / o.trials - n * q) <= 4 * std::sqrt(n * q * (1 - q) / o.trials));
+  }
+  for (std::int64_t t = 0; t < o.trials; ++t) {
+    std::int64_t in_periods = 0;
+    for (int j = 0; j < 5; ++j) in_periods += f->wins_by_period[t * 5 + j];
+    CHECK(in_periods == f->wins[static_cast<std::size_t>(t)]);
+  }
+}
+
 TEST_CASE("forecast: two timed steps, the hypoexponential win time") {
   // A (d 5) -> B (d 10) -> Won 0.5: P(won by t | A) = 0.5 (1 - (b e^(-a t) - a e^(-b t)) / (b - a)).
   const auto m = model_of({"A", "B"},
@@ -287,6 +335,40 @@ TEST_CASE("forecast matches a brute-force per-deal walk: loops, instant stages, 
   CHECK(std::abs(f->wins_p10 - p10) <= 1);
   CHECK(std::abs(f->wins_p50 - p50) <= 1);
   CHECK(std::abs(f->wins_p90 - p90) <= 1);
+}
+
+TEST_CASE("forecast with list prices matches the brute-force walk") {
+  // The branching model with 80 deals at B and 60 at C priced 500 (two
+  // groups: stages differ), 40 at A priced 500 and 50 at A priced 120, plus
+  // the deals of branching_deals(): every path at once.
+  const auto m = branching();
+  auto deals = branching_deals();
+  for (int i = 0; i < 80; ++i) deals.push_back(open_deal{2, 500.0});
+  for (int i = 0; i < 60; ++i) deals.push_back(open_deal{3, 500.0});
+  for (int i = 0; i < 40; ++i) deals.push_back(open_deal{1, 500.0});
+  for (int i = 0; i < 50; ++i) deals.push_back(open_deal{1, 120.0});
+  forecast_options o;
+  o.horizon_days = 20;
+  o.leads_per_week = 3;
+  o.new_deal_amount = 50;
+  o.trials = 20000;
+  o.seed = 4;
+  REQUIRE(detail::forecast_plan(m, deals, o).groups.size() == 4);
+  auto f = forecast(m, deals, o);
+  REQUIRE(f.ok());
+  brute_force walker{m, o, std::mt19937_64(7)};
+  std::vector<double> wins, revenue;
+  for (std::int64_t t = 0; t < o.trials; ++t) {
+    auto [w, r] = walker.trial(deals);
+    wins.push_back(w);
+    revenue.push_back(r);
+  }
+  const double se_w = std::sqrt(2 * var_of(wins) / o.trials);
+  const double se_r = std::sqrt(2 * var_of(revenue) / o.trials);
+  CHECK(std::abs(f->mean_wins - mean_of(wins)) <= 4 * se_w);
+  CHECK(std::abs(f->mean_revenue - mean_of(revenue)) <= 4 * se_r);
+  CHECK(var_of(f->revenue) == doctest::Approx(var_of(revenue)).epsilon(0.06));
+  CHECK(var_of(f->wins) == doctest::Approx(var_of(wins)).epsilon(0.06));
 }
 
 TEST_CASE("forecast: bitwise identical for 1, 2 and 5 threads; seeds differ") {

@@ -28,10 +28,16 @@
 //   integrals come from one larger exponential (Van Loan 1978). A lead's
 //   amount (new_deal_amount) is the same for every lead, so revenue is that
 //   amount times the lead wins, on the same count path.
-// - Deals with an amount (not NaN) need to know which of them win, so each
-//   takes one uniform draw per trial from its start stage's per-period
+// - Deals with the same start stage and the same amount (list prices,
+//   standard packages) are exchangeable too: a group of n at stage s has
+//   Binomial(n, P(won by the horizon | s)) winners, revenue = amount x that,
+//   and the winners of all of a stage's groups fall in the periods as
+//   Multinomial(winners; P(period j | won)), one chain of binomials per stage.
+//   Amounts shared by at least min_amount_group deals of a stage go this way.
+// - Deals with an amount of their own need to know which of them win, so
+//   each takes one uniform draw per trial from its start stage's per-period
 //   distribution (no walk, no logarithm): the only cost that grows with the
-//   number of deals, and only with those that have an amount.
+//   number of deals, and only with those whose amounts do not repeat.
 // Trial t draws from its own xoshiro256** generator, seeded from (seed, t)
 // by splitmix64, so results are bitwise identical for any number of threads.
 #pragma once
@@ -47,6 +53,7 @@
 #include <utility>
 #include <vector>
 
+#include <absl/container/flat_hash_map.h>
 #include <absl/status/status.h>
 #include <absl/status/statusor.h>
 #include <absl/strings/str_cat.h>
@@ -309,16 +316,33 @@ inline win_curves win_curves_of(const markov_model& m, const forecast_options& o
   return r;
 }
 
-/// The trials' inputs: the count path per start stage, the per-deal path's
-/// deals by start stage, and the lead wins.
+/// Deals of one start stage sharing one amount (forecast_plan's grouped path).
+struct amount_group {
+  std::size_t stage = 0;
+  double amount = 0;
+  std::int64_t deals = 0;
+};
+
+/// Amounts shared by at least this many open deals of one stage are drawn as
+/// one binomial a trial instead of one uniform a deal (the binomial costs
+/// about as much as a few dozen uniforms).
+inline constexpr std::int64_t min_amount_group = 32;
+
+/// The trials' inputs: the count path per start stage, the grouped path's
+/// (stage, amount) groups, the per-deal path's deals by start stage, and the
+/// lead wins.
 struct forecast_plan {
   std::int32_t periods = 0;
   std::vector<std::int64_t> counted;  ///< [S] deals without an amount per start stage
   /// [S x P] P(won in period j | not won before j): the binomial chain.
   std::vector<double> split;
+  /// [S x P] P(won in period j | won by the horizon, not in a period before j).
+  std::vector<double> winner_split;
+  std::vector<double> ever;  ///< [S] P(won by the horizon)
   /// [S x P] P(won by the end of period j) x 2^53, against 53-bit uniform integers.
   std::vector<std::uint64_t> threshold;
-  std::vector<std::vector<double>> amounts;  ///< [S] amounts of the deals that have one
+  std::vector<amount_group> groups;          ///< by stage, then amount
+  std::vector<std::vector<double>> amounts;  ///< [S] amounts of the other deals that have one
   std::vector<double> lead_wins;             ///< [P] Poisson means
   double lead_amount = 0;                    ///< NaN: lead wins add no revenue
 
@@ -330,20 +354,37 @@ struct forecast_plan {
     const auto S = static_cast<std::size_t>(m.num_stages());
     const auto P = static_cast<std::size_t>(periods);
     split.assign(S * P, 0.0);
+    winner_split.assign(S * P, 0.0);
+    ever.assign(S, 0.0);
     threshold.assign(S * P, 0);
     for (std::size_t i = 0; i < S * P; ++i) {
       const double before = i % P == 0 ? 0.0 : curves.cdf[i - 1];
       const double rest = 1 - before;
       split[i] = rest > 0 ? std::min(1.0, (curves.cdf[i] - before) / rest) : 0.0;
+      const double won_rest = curves.cdf[(i / P) * P + P - 1] - before;
+      winner_split[i] = won_rest > 0 ? std::min(1.0, (curves.cdf[i] - before) / won_rest) : 0.0;
       threshold[i] = static_cast<std::uint64_t>(std::llround(curves.cdf[i] * 0x1p53));
     }
+    for (std::size_t s = 0; s < S; ++s) ever[s] = curves.cdf[s * P + P - 1];
     counted.assign(S, 0);
     amounts.resize(S);
+    std::vector<absl::flat_hash_map<double, std::int64_t>> repeats(S);
+    for (const auto& d : deals) {
+      if (!std::isnan(d.amount)) ++repeats[static_cast<std::size_t>(d.stage)][d.amount];
+    }
+    for (std::size_t s = 0; s < S; ++s) {
+      for (const auto& [amount, n] : repeats[s]) {
+        if (n >= min_amount_group) groups.push_back(amount_group{s, amount, n});
+      }
+    }
+    std::sort(groups.begin(), groups.end(), [](const amount_group& a, const amount_group& b) {
+      return a.stage != b.stage ? a.stage < b.stage : a.amount < b.amount;
+    });
     for (const auto& d : deals) {
       const auto s = static_cast<std::size_t>(d.stage);
       if (std::isnan(d.amount)) {
         ++counted[s];
-      } else {
+      } else if (repeats[s][d.amount] < min_amount_group) {
         amounts[s].push_back(d.amount);
       }
     }
@@ -356,6 +397,7 @@ struct forecast_plan {
     std::int64_t wins = 0;
     double revenue = 0;
     count_path(rng, by_period, wins);
+    grouped_path(rng, by_period, wins, revenue);
     per_deal_path(rng, by_period, wins, revenue);
     for (std::int32_t j = 0; j < periods; ++j) {
       const auto x = poisson(rng, lead_wins[static_cast<std::size_t>(j)]);
@@ -378,6 +420,27 @@ struct forecast_plan {
         by_period[j] += static_cast<std::int32_t>(x);
         wins += x;
         left -= x;
+      }
+    }
+  }
+
+  /// Binomial(n, P(won by the horizon)) winners per (stage, amount) group,
+  /// then each stage's winners over the periods as a chain of binomials.
+  void grouped_path(xoshiro256ss& rng, std::int32_t* by_period, std::int64_t& wins, double& revenue) const {
+    const auto P = static_cast<std::size_t>(periods);
+    for (std::size_t i = 0; i < groups.size();) {
+      const auto s = groups[i].stage;
+      std::int64_t winners = 0;
+      for (; i < groups.size() && groups[i].stage == s; ++i) {
+        const auto x = binomial(rng, groups[i].deals, ever[s]);
+        winners += x;
+        revenue += static_cast<double>(x) * groups[i].amount;
+      }
+      wins += winners;
+      for (std::size_t j = 0; j < P && winners > 0; ++j) {
+        const auto x = j + 1 == P ? winners : binomial(rng, winners, winner_split[s * P + j]);
+        by_period[j] += static_cast<std::int32_t>(x);
+        winners -= x;
       }
     }
   }
