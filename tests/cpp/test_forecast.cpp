@@ -299,6 +299,17 @@ struct brute_force {
     }
     return {wins, revenue};
   }
+
+  /// o.trials trials: wins and revenue per trial.
+  std::pair<std::vector<double>, std::vector<double>> trials(const std::vector<open_deal>& deals) {
+    std::vector<double> wins, revenue;
+    for (std::int64_t t = 0; t < o.trials; ++t) {
+      auto [w, r] = trial(deals);
+      wins.push_back(w);
+      revenue.push_back(r);
+    }
+    return {wins, revenue};
+  }
 };
 
 }  // namespace
@@ -316,12 +327,7 @@ TEST_CASE("forecast matches a brute-force per-deal walk: loops, instant stages, 
   auto f = forecast(m, deals, o);
   REQUIRE(f.ok());
   brute_force walker{m, o, std::mt19937_64(99)};
-  std::vector<double> wins, revenue;
-  for (std::int64_t t = 0; t < o.trials; ++t) {
-    auto [w, r] = walker.trial(deals);
-    wins.push_back(w);
-    revenue.push_back(r);
-  }
+  const auto [wins, revenue] = walker.trials(deals);
   // Two independent samples of 20,000: the difference of means has SE sqrt(2 var / 20000).
   const double se_w = std::sqrt(2 * var_of(wins) / o.trials);
   const double se_r = std::sqrt(2 * var_of(revenue) / o.trials);
@@ -357,12 +363,7 @@ TEST_CASE("forecast with list prices matches the brute-force walk") {
   auto f = forecast(m, deals, o);
   REQUIRE(f.ok());
   brute_force walker{m, o, std::mt19937_64(7)};
-  std::vector<double> wins, revenue;
-  for (std::int64_t t = 0; t < o.trials; ++t) {
-    auto [w, r] = walker.trial(deals);
-    wins.push_back(w);
-    revenue.push_back(r);
-  }
+  const auto [wins, revenue] = walker.trials(deals);
   const double se_w = std::sqrt(2 * var_of(wins) / o.trials);
   const double se_r = std::sqrt(2 * var_of(revenue) / o.trials);
   CHECK(std::abs(f->mean_wins - mean_of(wins)) <= 4 * se_w);
