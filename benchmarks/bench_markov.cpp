@@ -171,7 +171,7 @@ void run_forecast_amounts(const options& o) {
   const int used = sf::detail::resolve_threads(o.threads);
   const double draws = static_cast<double>(o.trials) * static_cast<double>(o.open_deals);
   std::printf("forecast %lld trials x %lld open deals, amounts of their own: %.3f s on %d thread(s); "
-              "%.1f M per-deal draws/s/core; mean wins %.1f, mean revenue %.4g\n",
+              "%.1f M deal outcomes/s/core; mean wins %.1f, mean revenue %.4g\n",
               static_cast<long long>(o.trials), static_cast<long long>(o.open_deals), s, used,
               draws / s / used / 1e6, wins, revenue);
 }

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <random>
 #include <string>
@@ -109,6 +110,40 @@ TEST_CASE("forecast curves: one stage, P(won by t) = p (1 - e^(-t/d)), exact") {
     CHECK(c.cdf[2 * 5 + j] == 1.0);                                   // Won: won at once
     CHECK(c.cdf[3 * 5 + j] == 0.0);                                   // Lost: never
   }
+}
+
+TEST_CASE("bernoulli_lanes: each lane is exactly u < threshold for its full 53-bit uniform") {
+  // Word k of a copy of the generator holds bit 52 - k of every lane's u; the
+  // lanes decided early never read the later words, so the full u of 53
+  // words must give the same outcome. Thresholds: random, one bit, p = 1/2,
+  // 0, 1 and 1 - 2^-53.
+  std::mt19937_64 pick(7);
+  std::vector<std::uint64_t> thresholds = {0, std::uint64_t{1} << 52, std::uint64_t{1} << 53,
+                                           (std::uint64_t{1} << 53) - 1, 1, 3};
+  for (int i = 0; i < 200; ++i) thresholds.push_back(pick() >> 11);
+  std::int64_t lanes_won = 0, lanes_seen = 0;
+  double expected = 0;
+  for (std::size_t i = 0; i < thresholds.size(); ++i) {
+    const std::uint64_t thr = thresholds[i];
+    const std::uint64_t lanes = i % 3 == 0 ? (std::uint64_t{1} << (i % 64)) - 1 : ~std::uint64_t{0};
+    detail::xoshiro256ss rng(1000 + i), copy = rng;
+    const std::uint64_t got = detail::bernoulli_lanes(rng, thr, lanes);
+    std::uint64_t u[64] = {};
+    for (int k = 52; k >= 0; --k) {
+      const std::uint64_t w = copy();
+      for (int l = 0; l < 64; ++l) u[l] |= (w >> l & 1) << k;
+    }
+    std::uint64_t want = 0;
+    for (int l = 0; l < 64; ++l) want |= static_cast<std::uint64_t>((lanes >> l & 1) != 0 && u[l] < thr) << l;
+    CHECK(got == want);
+    if (thr < std::uint64_t{1} << 53) {  // the pure-chance cases: counts against their expectation below
+      lanes_won += std::popcount(got);
+      lanes_seen += std::popcount(lanes);
+      expected += static_cast<double>(std::popcount(lanes)) * static_cast<double>(thr) * 0x1p-53;
+    }
+  }
+  // The wins over all lanes: within 4 SD of the expected count (variance <= lanes / 4).
+  CHECK(std::abs(static_cast<double>(lanes_won) - expected) <= 4 * std::sqrt(static_cast<double>(lanes_seen) / 4));
 }
 
 TEST_CASE("forecast: one stage, n deals, mean wins n p (1 - e^(-H/d)); periods add up") {

@@ -64,6 +64,27 @@ class xoshiro256ss {
   std::uint64_t s_[4];
 };
 
+/// 64 independent Bernoulli draws at once: bit i of the result is set when
+/// lane i's 53-bit uniform integer u_i is below `threshold` (so with
+/// probability threshold / 2^53), for the lanes set in `lanes`. The u_i are
+/// compared bit-sliced, most significant bit first: word k of the generator
+/// holds bit 52 - k of every lane's u, and a lane is decided at the first bit
+/// where its u differs from the threshold. Half the undecided lanes decide at
+/// each bit, so 64 lanes take about eight words instead of 64 — exact, since
+/// the bits of the u_i a lane never reads do not change its outcome.
+inline std::uint64_t bernoulli_lanes(xoshiro256ss& rng, std::uint64_t threshold, std::uint64_t lanes) {
+  if (threshold >= std::uint64_t{1} << 53) return lanes;
+  std::uint64_t below = 0, open = lanes;
+  for (int k = 52; k >= 0 && open != 0; --k) {
+    const std::uint64_t t = (threshold >> k & 1) != 0 ? ~std::uint64_t{0} : 0;
+    if ((threshold & ((std::uint64_t{2} << k) - 1)) == 0) break;  // no 1 bit left: no lane can end below
+    const std::uint64_t u = rng();
+    below |= open & ~u & t;
+    open &= ~(u ^ t);
+  }
+  return below;
+}
+
 /// Binomial(n, p) by Boost.Random's BTRD (Hormann 1993, "The generation of
 /// binomial random variates"; inversion when n p < 11): an explicit
 /// algorithm, unlike std::binomial_distribution, whose algorithm is the
