@@ -374,17 +374,17 @@ inline absl::StatusOr<meeting_log> meeting_log::build(const meeting_columns& c, 
   SALESFUNNEL_RETURN_IF_ERROR(detail::check_key_column(c.deal, c.deal_name));
   SALESFUNNEL_RETURN_IF_ERROR(detail::check_key_column(c.buyer_task, c.buyer_task_name));
   d->keys.int_keys = c.deal.type() == key_column::kind::integer;
-  auto dk = detail::intern_keys(c.deal, d->keys.int_keys);
   for (std::size_t i = 0; i < n; ++i) {
-    if (dk.ids[i] < 0) return column_error(c.deal_name, i, "missing deal id");
+    if (c.deal.is_null(i)) return column_error(c.deal_name, i, "missing deal id");
   }
-  d->keys.ints = std::move(dk.ints);
-  d->keys.strs = std::move(dk.names);
+  auto dk = detail::group_by_key(c.deal, d->keys.int_keys, 1);
+  d->keys.ints = std::move(dk.keys.ints);
+  d->keys.strs = std::move(dk.keys.names);
   const auto nd = static_cast<std::size_t>(d->keys.size());
 
-  // Counting sort by deal, then by (time, row) within each deal.
+  // Rows grouped by deal, then sorted by (time, row) within each deal.
   std::vector<std::uint32_t> order(n);
-  d->offsets = detail::counting_scatter(dk.ids, nd, [&](std::int64_t pos, std::size_t i) {
+  d->offsets = dk.scatter(1, [&](std::int64_t pos, std::size_t i) {
     order[static_cast<std::size_t>(pos)] = static_cast<std::uint32_t>(i);
   });
   for (std::size_t k = 0; k < nd; ++k) {

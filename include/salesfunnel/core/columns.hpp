@@ -13,6 +13,7 @@
 #include <bit>
 #include <cstdint>
 #include <numeric>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -238,44 +239,58 @@ interned intern_rows(const key_column& c, bool keep_ints, std::size_t count, Row
   return r;
 }
 
-/// Interns many integer or text keys in cache-sized pieces, with the same
-/// result as intern_rows over every row (ids by first appearance):
+/// The non-null rows of a key column split into cache-sized hash
+/// partitions and interned there, with the same ids as intern_rows over
+/// every row (ids by first appearance):
 ///  1. each row goes to one of 2^bits partitions by a hash of its key, the
 ///     (key, row) pairs scattered partition by partition, rows ascending;
 ///  2. each partition is interned with its own small map, which stays in
 ///     cache, and marks the first row of each of its keys in a bitmap;
 ///  3. a key's id is the rank of its first row among all first rows, read
 ///     from the bitmap's prefix counts.
-/// Steps run on `threads` threads; the ids do not depend on the count.
 /// A single map over 10M rows and 1M keys misses the cache on almost every
 /// row; here every probe hits a map of a few thousand keys.
+template <class Key>
+struct key_partitions {
+  using key_type = Key;
+  std::vector<std::size_t> begin;  ///< [parts + 1]: partition p is positions begin[p] .. begin[p + 1]
+  std::vector<Key> keys;           ///< per position
+  std::vector<std::uint32_t> rows; ///< per position, ascending within a partition
+  std::vector<std::int32_t> local; ///< per position: its key's id within the partition
+  std::vector<std::vector<std::uint32_t>> firsts;  ///< per partition: offsets of its keys' first rows
+  std::vector<std::vector<std::int32_t>> global;   ///< per partition: each local id's id
+  std::size_t distinct = 0;
+
+  std::size_t parts() const { return begin.size() - 1; }
+  /// Chunks of partitions for parallel_chunks: enough to even out the threads.
+  int chunks(int threads) const {
+    return static_cast<int>(std::min<std::size_t>(parts(), static_cast<std::size_t>(std::max(1, threads)) * 16));
+  }
+};
+
+/// Steps 1-3 on `threads` threads; the result does not depend on the count.
 template <class Key, class KeyOf>
-interned intern_partitioned(const key_column& c, bool keep_ints, int threads, KeyOf&& key_of) {
+key_partitions<Key> partition_keys(const key_column& c, int threads, KeyOf&& key_of) {
   const std::size_t n = c.size();
   const int bits = std::clamp(static_cast<int>(std::bit_width(n >> 16)), 1, 12);  // ~64K rows a partition (best of 2^6..2^10 at 10M rows)
   const std::size_t parts = std::size_t{1} << bits;
   auto part_of = [&](const Key& k) {
     return static_cast<std::size_t>((absl::Hash<Key>{}(k) * 0x9E3779B97F4A7C15ULL) >> (64 - bits));
   };
-  interned r;
-  r.ids.resize(n);
+  key_partitions<Key> r;
   // 1. Histogram per row chunk, then a stable scatter of (key, row).
   const int chunks = std::max(1, threads);
   std::vector<std::size_t> cursor(static_cast<std::size_t>(chunks) * parts, 0);
   parallel_chunks(static_cast<std::int64_t>(n), chunks, threads, [&](std::int64_t b, std::int64_t e, int t) {
     auto* h = &cursor[static_cast<std::size_t>(t) * parts];
     for (auto i = static_cast<std::size_t>(b); i < static_cast<std::size_t>(e); ++i) {
-      if (c.is_null(i)) {
-        r.ids[i] = -1;
-      } else {
-        ++h[part_of(key_of(i))];
-      }
+      if (!c.is_null(i)) ++h[part_of(key_of(i))];
     }
   });
-  std::vector<std::size_t> part_begin(parts + 1, 0);
+  r.begin.assign(parts + 1, 0);
   std::size_t at = 0;
   for (std::size_t p = 0; p < parts; ++p) {
-    part_begin[p] = at;
+    r.begin[p] = at;
     for (int t = 0; t < chunks; ++t) {
       auto& h = cursor[static_cast<std::size_t>(t) * parts + p];
       const auto count = h;
@@ -283,38 +298,37 @@ interned intern_partitioned(const key_column& c, bool keep_ints, int threads, Ke
       at += count;
     }
   }
-  part_begin[parts] = at;
-  std::vector<Key> keys(at);
-  std::vector<std::uint32_t> rows(at);
+  r.begin[parts] = at;
+  r.keys.resize(at);
+  r.rows.resize(at);
   parallel_chunks(static_cast<std::int64_t>(n), chunks, threads, [&](std::int64_t b, std::int64_t e, int t) {
     auto* h = &cursor[static_cast<std::size_t>(t) * parts];
     for (auto i = static_cast<std::size_t>(b); i < static_cast<std::size_t>(e); ++i) {
-      if (r.ids[i] == -1) continue;  // null (step 1)
+      if (c.is_null(i)) continue;
       const Key k = key_of(i);
       const auto pos = h[part_of(k)]++;
-      keys[pos] = k;
-      rows[pos] = static_cast<std::uint32_t>(i);
+      r.keys[pos] = k;
+      r.rows[pos] = static_cast<std::uint32_t>(i);
     }
   });
   std::vector<std::size_t>().swap(cursor);
   // 2. Intern each partition; a partition's first rows are ascending.
   std::vector<std::uint64_t> first_bits((n + 63) / 64, 0);
-  std::vector<std::int32_t> local(at);                 // per position: its key's id in the partition
-  std::vector<std::vector<std::uint32_t>> firsts(parts);  // per partition: positions of first rows
-  const int pchunks = static_cast<int>(std::min<std::size_t>(parts, static_cast<std::size_t>(chunks) * 16));
-  parallel_chunks(static_cast<std::int64_t>(parts), pchunks, threads, [&](std::int64_t pb, std::int64_t pe, int) {
+  r.local.resize(at);
+  r.firsts.resize(parts);
+  parallel_chunks(static_cast<std::int64_t>(parts), r.chunks(threads), threads, [&](std::int64_t pb, std::int64_t pe, int) {
     absl::flat_hash_map<Key, std::int32_t> map;
     for (auto p = static_cast<std::size_t>(pb); p < static_cast<std::size_t>(pe); ++p) {
       map.clear();
-      const auto b = part_begin[p], e = part_begin[p + 1];
+      const auto b = r.begin[p], e = r.begin[p + 1];
       for (auto pos = b; pos < e; ++pos) {
-        auto [it, fresh] = map.try_emplace(keys[pos], static_cast<std::int32_t>(map.size()));
+        auto [it, fresh] = map.try_emplace(r.keys[pos], static_cast<std::int32_t>(map.size()));
         if (fresh) {
-          firsts[p].push_back(static_cast<std::uint32_t>(pos - b));
-          std::atomic_ref<std::uint64_t>(first_bits[rows[pos] >> 6])
-              .fetch_or(std::uint64_t{1} << (rows[pos] & 63), std::memory_order_relaxed);
+          r.firsts[p].push_back(static_cast<std::uint32_t>(pos - b));
+          std::atomic_ref<std::uint64_t>(first_bits[r.rows[pos] >> 6])
+              .fetch_or(std::uint64_t{1} << (r.rows[pos] & 63), std::memory_order_relaxed);
         }
-        local[pos] = it->second;
+        r.local[pos] = it->second;
       }
     }
   });
@@ -323,36 +337,74 @@ interned intern_partitioned(const key_column& c, bool keep_ints, int threads, Ke
   for (std::size_t w = 0; w < first_bits.size(); ++w) {
     word_rank[w + 1] = word_rank[w] + std::popcount(first_bits[w]);
   }
-  const auto distinct = static_cast<std::size_t>(word_rank.back());
-  auto rank = [&](std::uint32_t row) {
-    const auto below = first_bits[row >> 6] & ((std::uint64_t{1} << (row & 63)) - 1);
-    return static_cast<std::int32_t>(word_rank[row >> 6] + std::popcount(below));
-  };
-  if (keep_ints) r.ints.resize(distinct);
-  else r.names.resize(distinct);
-  parallel_chunks(static_cast<std::int64_t>(parts), pchunks, threads, [&](std::int64_t pb, std::int64_t pe, int) {
-    std::vector<std::int32_t> global;
+  r.distinct = static_cast<std::size_t>(word_rank.back());
+  r.global.resize(parts);
+  parallel_chunks(static_cast<std::int64_t>(parts), r.chunks(threads), threads, [&](std::int64_t pb, std::int64_t pe, int) {
     for (auto p = static_cast<std::size_t>(pb); p < static_cast<std::size_t>(pe); ++p) {
-      const auto b = part_begin[p];
-      global.resize(firsts[p].size());
-      for (std::size_t j = 0; j < global.size(); ++j) {
-        const auto pos = b + firsts[p][j];
-        const auto g = rank(rows[pos]);
-        global[j] = g;
-        const Key& k = keys[pos];
-        if constexpr (std::is_same_v<Key, std::int64_t>) {
-          if (keep_ints) r.ints[static_cast<std::size_t>(g)] = k;
-          else r.names[static_cast<std::size_t>(g)] = absl::StrCat(k);
-        } else {
-          r.names[static_cast<std::size_t>(g)] = std::string(k);
-        }
-      }
-      for (auto pos = b; pos < part_begin[p + 1]; ++pos) {
-        r.ids[rows[pos]] = global[static_cast<std::size_t>(local[pos])];
+      r.global[p].resize(r.firsts[p].size());
+      for (std::size_t j = 0; j < r.firsts[p].size(); ++j) {
+        const auto row = r.rows[r.begin[p] + r.firsts[p][j]];
+        const auto below = first_bits[row >> 6] & ((std::uint64_t{1} << (row & 63)) - 1);
+        r.global[p][j] = static_cast<std::int32_t>(word_rank[row >> 6] + std::popcount(below));
       }
     }
   });
   return r;
+}
+
+/// The keys of a partitioning by id, into r.ints (keep_ints) or r.names.
+template <class Key>
+void key_values_of(const key_partitions<Key>& k, bool keep_ints, int threads, interned& r) {
+  if (keep_ints) r.ints.resize(k.distinct);
+  else r.names.resize(k.distinct);
+  parallel_chunks(static_cast<std::int64_t>(k.parts()), k.chunks(threads), threads, [&](std::int64_t pb, std::int64_t pe, int) {
+    for (auto p = static_cast<std::size_t>(pb); p < static_cast<std::size_t>(pe); ++p) {
+      for (std::size_t j = 0; j < k.firsts[p].size(); ++j) {
+        const auto g = static_cast<std::size_t>(k.global[p][j]);
+        const Key& key = k.keys[k.begin[p] + k.firsts[p][j]];
+        if constexpr (std::is_same_v<Key, std::int64_t>) {
+          if (keep_ints) r.ints[g] = key;
+          else r.names[g] = absl::StrCat(key);
+        } else {
+          r.names[g] = std::string(key);
+        }
+      }
+    }
+  });
+}
+
+/// intern_rows over every row of `c`, partitioned (partition_keys).
+template <class Key, class KeyOf>
+interned intern_partitioned(const key_column& c, bool keep_ints, int threads, KeyOf&& key_of) {
+  const auto k = partition_keys<Key>(c, threads, key_of);
+  interned r;
+  key_values_of(k, keep_ints, threads, r);
+  r.ids.assign(c.size(), -1);
+  parallel_chunks(static_cast<std::int64_t>(k.parts()), k.chunks(threads), threads, [&](std::int64_t pb, std::int64_t pe, int) {
+    for (auto p = static_cast<std::size_t>(pb); p < static_cast<std::size_t>(pe); ++p) {
+      for (auto pos = k.begin[p]; pos < k.begin[p + 1]; ++pos) {
+        r.ids[k.rows[pos]] = k.global[p][static_cast<std::size_t>(k.local[pos])];
+      }
+    }
+  });
+  return r;
+}
+
+/// Each group's range from its rows' count per local id, in id order: every
+/// partition writes its keys' counts, then one prefix sum.
+template <class Key>
+std::vector<std::int64_t> group_offsets(const key_partitions<Key>& k, int threads) {
+  std::vector<std::int64_t> offsets(k.distinct + 1, 0);
+  parallel_chunks(static_cast<std::int64_t>(k.parts()), k.chunks(threads), threads, [&](std::int64_t pb, std::int64_t pe, int) {
+    std::vector<std::int64_t> count;
+    for (auto p = static_cast<std::size_t>(pb); p < static_cast<std::size_t>(pe); ++p) {
+      count.assign(k.firsts[p].size(), 0);
+      for (auto pos = k.begin[p]; pos < k.begin[p + 1]; ++pos) ++count[static_cast<std::size_t>(k.local[pos])];
+      for (std::size_t j = 0; j < count.size(); ++j) offsets[static_cast<std::size_t>(k.global[p][j]) + 1] = count[j];
+    }
+  });
+  std::partial_sum(offsets.begin(), offsets.end(), offsets.begin());
+  return offsets;
 }
 
 /// Interns every row of `c` (on `threads` threads when it is long).
@@ -430,6 +482,89 @@ std::vector<std::int64_t> counting_scatter(std::span<const std::int32_t> group_o
     }
   });
   return offsets;
+}
+
+/// Rows grouped by key: what intern_keys then counting_scatter by the ids
+/// give, without a per-row id or a scatter over all groups at once.
+///
+///   auto g = group_by_key(col, keep_ints, threads);  // g.keys: ids by first appearance
+///   auto offsets = g.scatter(threads, [&](std::int64_t pos, std::size_t row) { ... });
+///
+/// scatter calls emit(position, row) once per non-null row with its place in
+/// its group's range offsets[g] .. offsets[g + 1], rows ascending within a
+/// group; emit may run concurrently, always for distinct positions. Integer
+/// and text keys go by partition_keys, and each partition's groups are
+/// filled while its few thousand ranges stay in cache, where a scatter over
+/// all groups at once misses the cache on nearly every row. keys.ids stays
+/// empty.
+class grouped_keys {
+ public:
+  interned keys;
+
+  /// The partitions' copy of integer keys, no longer needed once the keys
+  /// are interned: a caller may reuse its memory (one int64 per non-null
+  /// row) instead of touching fresh pages. Empty for other kinds.
+  std::vector<std::int64_t> spare() {
+    std::vector<std::int64_t> r;
+    if (ints_) r.swap(ints_->keys);
+    if (strs_) std::vector<std::string_view>().swap(strs_->keys);
+    return r;
+  }
+
+  template <class Emit>
+  std::vector<std::int64_t> scatter(int threads, Emit&& emit) {
+    if (ints_) return scatter_parts(*ints_, threads, emit);
+    if (strs_) return scatter_parts(*strs_, threads, emit);
+    auto offsets = counting_scatter(ids_, groups_ + 1, [&](std::int64_t pos, std::size_t i) {
+      if (ids_[i] != static_cast<std::int32_t>(groups_)) emit(pos, i);  // null rows: a last group, dropped
+    }, threads);
+    offsets.resize(groups_ + 1);
+    return offsets;
+  }
+
+ private:
+  friend grouped_keys group_by_key(const key_column& c, bool keep_ints, int threads);
+
+  template <class Key, class Emit>
+  static std::vector<std::int64_t> scatter_parts(const key_partitions<Key>& k, int threads, Emit& emit) {
+    auto offsets = group_offsets(k, threads);
+    parallel_chunks(static_cast<std::int64_t>(k.parts()), k.chunks(threads), threads, [&](std::int64_t pb, std::int64_t pe, int) {
+      std::vector<std::int64_t> cursor;
+      for (auto p = static_cast<std::size_t>(pb); p < static_cast<std::size_t>(pe); ++p) {
+        cursor.resize(k.global[p].size());
+        for (std::size_t j = 0; j < cursor.size(); ++j) cursor[j] = offsets[static_cast<std::size_t>(k.global[p][j])];
+        for (auto pos = k.begin[p]; pos < k.begin[p + 1]; ++pos) {
+          emit(cursor[static_cast<std::size_t>(k.local[pos])]++, static_cast<std::size_t>(k.rows[pos]));
+        }
+      }
+    });
+    return offsets;
+  }
+
+  std::optional<key_partitions<std::int64_t>> ints_;
+  std::optional<key_partitions<std::string_view>> strs_;
+  std::vector<std::int32_t> ids_;  // categorical keys: per row, nulls = groups_
+  std::size_t groups_ = 0;         // (keys may have been moved out before scatter)
+};
+
+inline grouped_keys group_by_key(const key_column& c, bool keep_ints, int threads) {
+  grouped_keys g;
+  auto take = [&](auto& parts) {  // the keys; scatter needs the rows only
+    key_values_of(*parts, keep_ints, threads, g.keys);
+  };
+  if (c.size() < (std::size_t{1} << 32) && c.type() == key_column::kind::integer) {
+    g.ints_ = partition_keys<std::int64_t>(c, threads, [v = c.ints()](std::size_t i) { return v[i]; });
+    take(g.ints_);
+  } else if (c.size() < (std::size_t{1} << 32) && c.type() == key_column::kind::string) {
+    g.strs_ = partition_keys<std::string_view>(c, threads, [v = c.strs()](std::size_t i) { return v[i]; });
+    take(g.strs_);
+  } else {  // categorical codes (or 2^32 rows and more): one map, then scatter's one counting scatter
+    g.keys = intern_keys(c, keep_ints, threads);
+    g.ids_ = std::move(g.keys.ids);
+    g.groups_ = g.keys.ints.size() + g.keys.names.size();
+    for (auto& id : g.ids_) id = id < 0 ? static_cast<std::int32_t>(g.groups_) : id;
+  }
+  return g;
 }
 
 }  // namespace detail

@@ -734,25 +734,26 @@ inline absl::StatusOr<event_log> event_log::build(const event_columns& cols,
   const int threads = detail::resolve_threads(opt.threads);
 
   d->int_keys = cols.deal.type() == key_column::kind::integer;
-  detail::interned deals = detail::intern_keys(cols.deal, d->int_keys, threads);
   for (std::size_t i = 0; i < n; ++i) {
-    if (deals.ids[i] < 0) return detail::column_error("deal", i, "missing deal id");
+    if (cols.deal.is_null(i)) return detail::column_error("deal", i, "missing deal id");
   }
-  d->deal_ints = std::move(deals.ints);
-  d->deal_strs = std::move(deals.names);
-  const auto nd = static_cast<std::size_t>(d->int_keys ? d->deal_ints.size() : d->deal_strs.size());
   SALESFUNNEL_ASSIGN_OR_RETURN(std::vector<stage_id> stage_of_row, resolve_stages(cols, opt, d->stage_names));
 
-  // The scatter writes each row's time straight into the final time column
-  // and its (row, stage) next to it, so the per-deal work reads contiguous
-  // memory and no second copy of the times is ever made.
-  std::vector<record> recs(n);
+  // Rows are grouped by deal partition by partition (detail::group_by_key):
+  // each row's time goes straight into the final time column and its (row,
+  // stage) record next to it, so the per-deal work reads contiguous memory.
+  // The output is allocated after the grouping has freed its keys.
+  auto grouped = detail::group_by_key(cols.deal, d->int_keys, threads);
+  d->deal_ints = std::move(grouped.keys.ints);
+  d->deal_strs = std::move(grouped.keys.names);
+  d->time = grouped.spare();
   d->time.resize(n);
-  const auto offsets = detail::counting_scatter(deals.ids, nd, [&](std::int64_t pos, std::size_t i) {
-    d->time[pos] = cols.time[i];
-    recs[pos] = record{static_cast<std::uint32_t>(i), stage_of_row[i]};
-  }, threads);
-  std::vector<std::int32_t>().swap(deals.ids);
+  std::vector<record> recs(n);
+  const auto offsets = grouped.scatter(threads, [&](std::int64_t pos, std::size_t i) {
+    d->time[static_cast<std::size_t>(pos)] = cols.time[i];
+    recs[static_cast<std::size_t>(pos)] = record{static_cast<std::uint32_t>(i), stage_of_row[i]};
+  });
+  grouped = {};
   std::vector<stage_id>().swap(stage_of_row);
 
   const auto kept = fold_deals(offsets, d->time, recs, *d, threads);
