@@ -345,9 +345,9 @@ class event_log {
                                               std::vector<record>& recs, data& d, int threads);
   static void take_deal_values(const event_columns& cols, std::span<const std::int64_t> offsets,
                                std::span<const std::int64_t> kept, std::span<const record> recs,
-                               data& d);
+                               data& d, int threads);
   static void compact(std::span<const std::int64_t> offsets, std::span<const std::int64_t> kept,
-                      std::vector<record>& recs, data& d);
+                      std::vector<record>& recs, data& d, int threads);
   /// The rule for deal-level values: the input row of the last kept event
   /// (time order) whose row has a value, or -1.
   template <class HasValue>
@@ -654,8 +654,13 @@ inline absl::Status check_strict(const log_issues& is) {
 inline void event_log::take_deal_values(const event_columns& cols,
                                         std::span<const std::int64_t> offsets,
                                         std::span<const std::int64_t> kept,
-                                        std::span<const record> recs, data& d) {
+                                        std::span<const record> recs, data& d, int threads) {
   const auto nd = static_cast<std::int64_t>(kept.size());
+  auto each_deal = [&](auto&& f) {  // f(k) for every deal, on `threads` threads
+    detail::parallel_chunks(nd, threads, threads, [&](std::int64_t b, std::int64_t e, int) {
+      for (auto k = b; k < e; ++k) f(k);
+    });
+  };
   auto last_row_where = [&](std::int64_t k, auto&& has_value) -> std::int64_t {
     return last_kept_row(recs.subspan(static_cast<std::size_t>(offsets[k]), static_cast<std::size_t>(kept[k])),
                          has_value);
@@ -663,9 +668,7 @@ inline void event_log::take_deal_values(const event_columns& cols,
   // Deal-level key columns are interned at each deal's chosen row only.
   auto per_deal = [&](const key_column& c) {
     std::vector<std::int64_t> rows(static_cast<std::size_t>(nd));
-    for (std::int64_t k = 0; k < nd; ++k) {
-      rows[k] = last_row_where(k, [&](std::uint32_t r) { return !c.is_null(r); });
-    }
+    each_deal([&](std::int64_t k) { rows[k] = last_row_where(k, [&](std::uint32_t r) { return !c.is_null(r); }); });
     return detail::intern_rows(c, false, rows.size(), [&](std::size_t k) { return rows[k]; });
   };
   if (cols.rep.present()) {
@@ -677,10 +680,10 @@ inline void event_log::take_deal_values(const event_columns& cols,
   if (!cols.amount.empty()) {
     d.has_amount = true;
     d.deal_amount.assign(static_cast<std::size_t>(nd), std::numeric_limits<double>::quiet_NaN());
-    for (std::int64_t k = 0; k < nd; ++k) {
+    each_deal([&](std::int64_t k) {
       auto row = last_row_where(k, [&](std::uint32_t r) { return !std::isnan(cols.amount[r]); });
       if (row >= 0) d.deal_amount[k] = cols.amount[static_cast<std::size_t>(row)];
-    }
+    });
   }
   for (const auto& a : cols.attributes) {
     auto values = per_deal(a.values);
@@ -692,7 +695,7 @@ inline void event_log::take_deal_values(const event_columns& cols,
 // destinations never pass their sources), then splits the records.
 inline void event_log::compact(std::span<const std::int64_t> offsets,
                                std::span<const std::int64_t> kept, std::vector<record>& recs,
-                               data& d) {
+                               data& d, int threads) {
   const auto nd = static_cast<std::int64_t>(kept.size());
   auto& tim = d.time;
   std::vector<std::int64_t> out(static_cast<std::size_t>(nd) + 1, 0);
@@ -709,15 +712,22 @@ inline void event_log::compact(std::span<const std::int64_t> offsets,
   tim.resize(m);
   d.stage.resize(m);
   d.row.resize(m);
-  for (std::size_t i = 0; i < m; ++i) {
-    d.stage[i] = recs[i].stage;
-    d.row[i] = recs[i].row;
-  }
+  // The split and the time range, by blocks on `threads` threads.
+  const int blocks = std::max(1, threads);
+  std::vector<std::int64_t> lo(static_cast<std::size_t>(blocks), std::numeric_limits<std::int64_t>::max());
+  std::vector<std::int64_t> hi(static_cast<std::size_t>(blocks), std::numeric_limits<std::int64_t>::min());
+  detail::parallel_chunks(static_cast<std::int64_t>(m), blocks, threads, [&](std::int64_t b, std::int64_t e, int t) {
+    for (auto i = static_cast<std::size_t>(b); i < static_cast<std::size_t>(e); ++i) {
+      d.stage[i] = recs[i].stage;
+      d.row[i] = recs[i].row;
+      lo[t] = std::min(lo[t], tim[i]);
+      hi[t] = std::max(hi[t], tim[i]);
+    }
+  });
   std::vector<record>().swap(recs);
   if (m > 0) {
-    auto [lo, hi] = std::minmax_element(tim.begin(), tim.end());
-    d.min_time = *lo;
-    d.max_time = *hi;
+    d.min_time = *std::min_element(lo.begin(), lo.end());
+    d.max_time = *std::max_element(hi.begin(), hi.end());
   }
 }
 
@@ -758,8 +768,8 @@ inline absl::StatusOr<event_log> event_log::build(const event_columns& cols,
 
   const auto kept = fold_deals(offsets, d->time, recs, *d, threads);
   if (opt.strict) SALESFUNNEL_RETURN_IF_ERROR(detail::check_strict(d->issues));
-  take_deal_values(cols, offsets, kept, recs, *d);
-  compact(offsets, kept, recs, *d);
+  take_deal_values(cols, offsets, kept, recs, *d, threads);
+  compact(offsets, kept, recs, *d, threads);
   SALESFUNNEL_RETURN_IF_ERROR(check_unknown_transitions(*d, opt.strict));
   return event_log(std::move(d));
 }
