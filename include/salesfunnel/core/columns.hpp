@@ -252,7 +252,6 @@ interned intern_rows(const key_column& c, bool keep_ints, std::size_t count, Row
 /// row; here every probe hits a map of a few thousand keys.
 template <class Key>
 struct key_partitions {
-  using key_type = Key;
   std::vector<std::size_t> begin;  ///< [parts + 1]: partition p is positions begin[p] .. begin[p + 1]
   std::vector<Key> keys;           ///< per position
   std::vector<std::uint32_t> rows; ///< per position, ascending within a partition
@@ -503,7 +502,8 @@ class grouped_keys {
 
   /// The partitions' copy of integer keys, no longer needed once the keys
   /// are interned: a caller may reuse its memory (one int64 per non-null
-  /// row) instead of touching fresh pages. Empty for other kinds.
+  /// row) instead of touching fresh pages. Empty for other kinds (a text
+  /// column's copy of its views is freed).
   std::vector<std::int64_t> spare() {
     std::vector<std::int64_t> r;
     if (ints_) r.swap(ints_->keys);
@@ -549,15 +549,12 @@ class grouped_keys {
 
 inline grouped_keys group_by_key(const key_column& c, bool keep_ints, int threads) {
   grouped_keys g;
-  auto take = [&](auto& parts) {  // the keys; scatter needs the rows only
-    key_values_of(*parts, keep_ints, threads, g.keys);
-  };
   if (c.size() < (std::size_t{1} << 32) && c.type() == key_column::kind::integer) {
     g.ints_ = partition_keys<std::int64_t>(c, threads, [v = c.ints()](std::size_t i) { return v[i]; });
-    take(g.ints_);
+    key_values_of(*g.ints_, keep_ints, threads, g.keys);
   } else if (c.size() < (std::size_t{1} << 32) && c.type() == key_column::kind::string) {
     g.strs_ = partition_keys<std::string_view>(c, threads, [v = c.strs()](std::size_t i) { return v[i]; });
-    take(g.strs_);
+    key_values_of(*g.strs_, keep_ints, threads, g.keys);
   } else {  // categorical codes (or 2^32 rows and more): one map, then scatter's one counting scatter
     g.keys = intern_keys(c, keep_ints, threads);
     g.ids_ = std::move(g.keys.ids);
