@@ -374,9 +374,7 @@ inline absl::StatusOr<meeting_log> meeting_log::build(const meeting_columns& c, 
   SALESFUNNEL_RETURN_IF_ERROR(detail::check_key_column(c.deal, c.deal_name));
   SALESFUNNEL_RETURN_IF_ERROR(detail::check_key_column(c.buyer_task, c.buyer_task_name));
   d->keys.int_keys = c.deal.type() == key_column::kind::integer;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (c.deal.is_null(i)) return column_error(c.deal_name, i, "missing deal id");
-  }
+  SALESFUNNEL_RETURN_IF_ERROR(detail::check_present(c.deal, c.deal_name, "missing deal id"));
   auto dk = detail::group_by_key(c.deal, d->keys.int_keys, 1);
   d->keys.ints = std::move(dk.keys.ints);
   d->keys.strs = std::move(dk.keys.names);

@@ -167,6 +167,14 @@ inline absl::Status column_error(std::string_view column, std::size_t row, std::
       absl::StrCat("column '", av(shown(column)), "', row ", row, ": ", av(what)));
 }
 
+/// column_error(column, first null row, what) when c has a null, else OK.
+inline absl::Status check_present(const key_column& c, std::string_view column, std::string_view what) {
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    if (c.is_null(i)) return column_error(column, i, what);
+  }
+  return absl::OkStatus();
+}
+
 /// Interns a key column's non-null values to dense ids in first-appearance
 /// order; writes one id per row into `out` (-1 for null rows) and the key
 /// texts into `names` (or integer keys into `ints`).

@@ -717,12 +717,15 @@ inline void event_log::compact(std::span<const std::int64_t> offsets,
   std::vector<std::int64_t> lo(static_cast<std::size_t>(blocks), std::numeric_limits<std::int64_t>::max());
   std::vector<std::int64_t> hi(static_cast<std::size_t>(blocks), std::numeric_limits<std::int64_t>::min());
   detail::parallel_chunks(static_cast<std::int64_t>(m), blocks, threads, [&](std::int64_t b, std::int64_t e, int t) {
+    std::int64_t block_lo = lo[t], block_hi = hi[t];  // locals: lo and hi share a cache line across threads
     for (auto i = static_cast<std::size_t>(b); i < static_cast<std::size_t>(e); ++i) {
       d.stage[i] = recs[i].stage;
       d.row[i] = recs[i].row;
-      lo[t] = std::min(lo[t], tim[i]);
-      hi[t] = std::max(hi[t], tim[i]);
+      block_lo = std::min(block_lo, tim[i]);
+      block_hi = std::max(block_hi, tim[i]);
     }
+    lo[t] = block_lo;
+    hi[t] = block_hi;
   });
   std::vector<record>().swap(recs);
   if (m > 0) {
@@ -731,8 +734,8 @@ inline void event_log::compact(std::span<const std::int64_t> offsets,
   }
 }
 
-// Validate -> intern deals -> resolve stages -> scatter by deal -> fold each
-// deal (sort, duplicates, outcome) -> per-deal values -> compact.
+// Validate -> resolve stages -> group rows by deal -> fold each deal (sort,
+// duplicates, outcome) -> per-deal values -> compact.
 inline absl::StatusOr<event_log> event_log::build(const event_columns& cols,
                                                   const event_log_options& opt) {
   if (opt.appendable) return build_appendable(cols, opt);
@@ -744,9 +747,7 @@ inline absl::StatusOr<event_log> event_log::build(const event_columns& cols,
   const int threads = detail::resolve_threads(opt.threads);
 
   d->int_keys = cols.deal.type() == key_column::kind::integer;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (cols.deal.is_null(i)) return detail::column_error("deal", i, "missing deal id");
-  }
+  SALESFUNNEL_RETURN_IF_ERROR(detail::check_present(cols.deal, "deal", "missing deal id"));
   SALESFUNNEL_ASSIGN_OR_RETURN(std::vector<stage_id> stage_of_row, resolve_stages(cols, opt, d->stage_names));
 
   // Rows are grouped by deal partition by partition (detail::group_by_key):

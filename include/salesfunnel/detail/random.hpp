@@ -76,8 +76,8 @@ inline std::uint64_t bernoulli_lanes(xoshiro256ss& rng, std::uint64_t threshold,
   if (threshold >= std::uint64_t{1} << 53) return lanes;
   std::uint64_t below = 0, open = lanes;
   for (int k = 52; k >= 0 && open != 0; --k) {
-    const std::uint64_t t = (threshold >> k & 1) != 0 ? ~std::uint64_t{0} : 0;
     if ((threshold & ((std::uint64_t{2} << k) - 1)) == 0) break;  // no 1 bit left: no lane can end below
+    const std::uint64_t t = (threshold >> k & 1) != 0 ? ~std::uint64_t{0} : 0;
     const std::uint64_t u = rng();
     below |= open & ~u & t;
     open &= ~(u ^ t);
