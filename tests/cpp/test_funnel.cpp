@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <limits>
 #include <map>
 #include <string>
 
@@ -186,5 +187,38 @@ TEST_CASE("grouped statistics on several threads equal each group counted alone"
     REQUIRE(many.ok());
     CHECK(many->labels == one->labels);
     for (std::size_t i = 0; i < one->labels.size(); ++i) CHECK(many->stats[i] == one->stats[i]);
+  }
+}
+
+TEST_CASE("duration buckets from the table equal the logarithm formula for every second tried") {
+  // bucket_of reads a table; bucket_by_log is the definition. Every second
+  // below 2^20, three seconds either side of each bucket's first second, the
+  // largest int64 and 200,000 log-uniform draws must land in the same bucket.
+  using ds = duration_sketch;
+  for (std::int64_t s = -3; s < (1 << 20); ++s) REQUIRE(ds::bucket_of(s) == ds::bucket_by_log(s));
+  std::int64_t edges = 0;
+  for (std::size_t b = 2;; ++b) {
+    // The least second of bucket b: the table found it, the formula confirms.
+    std::int64_t lo = 1, hi = std::numeric_limits<std::int64_t>::max();
+    if (ds::bucket_by_log(hi) < b) break;
+    while (lo < hi) {
+      const auto mid = lo + (hi - lo) / 2;
+      if (ds::bucket_by_log(mid) >= b) hi = mid;
+      else lo = mid + 1;
+    }
+    for (std::int64_t d = -3; d <= 3; ++d) {
+      const auto s = lo + d;
+      if (s < 1) continue;
+      REQUIRE(ds::bucket_of(s) == ds::bucket_by_log(s));
+    }
+    ++edges;
+  }
+  CHECK(edges == 2205);  // buckets 2 .. 1 + floor(ln(2^63) / ln 1.02) = 2206
+  CHECK(ds::bucket_of(std::numeric_limits<std::int64_t>::max()) == 2206);
+  std::uint64_t x = 0x9E3779B97F4A7C15ULL;
+  for (int i = 0; i < 200000; ++i) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    const auto s = static_cast<std::int64_t>(x >> (1 + x % 63));
+    REQUIRE(ds::bucket_of(s) == ds::bucket_by_log(s));
   }
 }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -25,8 +26,21 @@ class duration_sketch {
   static constexpr double gamma = 1.02;
 
   /// Bucket 0 holds stays shorter than one second; bucket b >= 1 holds
-  /// [gamma^(b-1), gamma^b) seconds.
+  /// [gamma^(b-1), gamma^b) seconds, as 1 + floor(log(seconds) / log(gamma))
+  /// computes it in doubles (bucket_by_log). The hot path reads it from a
+  /// table: the double's exponent and top 7 mantissa bits pick a slice of
+  /// relative width 1/128, at most one bucket edge lies inside a slice of
+  /// more than a few seconds, and the edges are the exact integer
+  /// thresholds of the logarithm formula, so the two agree for every input.
   static std::size_t bucket_of(std::int64_t seconds) {
+    if (seconds < 1) return 0;
+    const auto& t = tables::get();
+    auto b = static_cast<std::size_t>(t.slice_base[tables::slice_of(seconds)]);
+    while (b + 1 < t.first_second.size() && t.first_second[b + 1] <= seconds) ++b;
+    return b;
+  }
+  /// bucket_of by its definition: one logarithm per call.
+  static std::size_t bucket_by_log(std::int64_t seconds) {
     if (seconds < 1) return 0;
     return 1 + static_cast<std::size_t>(std::floor(std::log(static_cast<double>(seconds)) /
                                                    std::log(gamma)));
@@ -156,6 +170,52 @@ class duration_sketch {
   }
 
  private:
+  /// first_second[b]: the least whole second in bucket b (b >= 1), found by
+  /// bisection on bucket_by_log, which rises with its argument.
+  /// slice_base[slice]: the bucket of the least whole second at or above
+  /// the slice's lower edge (a lower bound for every second in the slice).
+  struct tables {
+    std::vector<std::int64_t> first_second;
+    std::vector<std::uint16_t> slice_base;
+
+    static constexpr int mantissa_bits = 7;
+    /// Seconds >= 1 as a double: exponent 0..63 and the top mantissa bits.
+    static std::size_t slice_of(std::int64_t seconds) {
+      const auto bits = std::bit_cast<std::uint64_t>(static_cast<double>(seconds));
+      return static_cast<std::size_t>((bits >> (52 - mantissa_bits)) - (std::uint64_t{1023} << mantissa_bits));
+    }
+
+    static const tables& get() {
+      static const tables t = build();
+      return t;
+    }
+
+    static tables build() {
+      constexpr auto top = std::numeric_limits<std::int64_t>::max();
+      tables t;
+      const auto last = bucket_by_log(top);
+      t.first_second.assign(last + 1, 0);
+      std::int64_t lo = 1;
+      for (std::size_t b = 1; b <= last; ++b) {
+        std::int64_t hi = top;  // bucket_by_log(hi) >= b
+        while (lo < hi) {
+          const auto mid = lo + (hi - lo) / 2;
+          if (bucket_by_log(mid) >= b) hi = mid;
+          else lo = mid + 1;
+        }
+        t.first_second[b] = lo;
+      }
+      t.slice_base.assign(std::size_t{64} << mantissa_bits, 0);
+      for (std::size_t slice = 0; slice < t.slice_base.size(); ++slice) {
+        const auto edge = std::bit_cast<double>((std::uint64_t{1023} << 52) + (std::uint64_t{slice} << (52 - mantissa_bits)));
+        const auto least = edge >= 0x1p63 ? top : static_cast<std::int64_t>(std::ceil(edge));
+        const auto at = std::upper_bound(t.first_second.begin() + 1, t.first_second.end(), least);
+        t.slice_base[slice] = static_cast<std::uint16_t>(at - t.first_second.begin() - 1);
+      }
+      return t;
+    }
+  };
+
   /// The Kaplan-Meier product over the buckets: f(bucket, S just after it,
   /// stays at risk just before it) at each bucket with completions, in
   /// order, until f returns false. Censored stays in a bucket leave the risk
