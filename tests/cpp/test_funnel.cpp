@@ -222,3 +222,24 @@ TEST_CASE("duration buckets from the table equal the logarithm formula for every
     REQUIRE(ds::bucket_of(s) == ds::bucket_by_log(s));
   }
 }
+
+TEST_CASE("a sealed deal set is the sorted distinct hashes, small or large") {
+  // seal() spreads large sets into buckets by their top bits before sorting;
+  // the result must be exactly std::sort + std::unique of what went in.
+  for (const std::size_t n : {std::size_t{10}, std::size_t{20000}, std::size_t{300000}}) {
+    deal_set set;
+    std::vector<std::uint64_t> want;
+    std::uint64_t x = 88172645463325252ULL;
+    for (std::size_t i = 0; i < n; ++i) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      const auto h = i % 5 == 4 ? want[i / 2] : x;  // every fifth a repeat
+      set.add(h);
+      want.push_back(h);
+    }
+    std::sort(want.begin(), want.end());
+    want.erase(std::unique(want.begin(), want.end()), want.end());
+    set.seal();
+    CHECK(set.size() == n - n / 5);  // the repeats dropped (xorshift draws do not repeat)
+    CHECK(set.hashes() == want);
+  }
+}

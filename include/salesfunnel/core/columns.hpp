@@ -114,19 +114,33 @@ class key_column {
       default: return static_cast<const std::int32_t*>(code_data_)[i];
     }
   }
+  /// f(codes) with the categorical codes as a span of their own width, so a
+  /// loop over them has no per-row branch on the width.
+  template <class F>
+  decltype(auto) with_codes(F&& f) const {
+    switch (code_width_) {
+      case 1: return f(std::span(static_cast<const std::int8_t*>(code_data_), size_));
+      case 2: return f(std::span(static_cast<const std::int16_t*>(code_data_), size_));
+      default: return f(std::span(static_cast<const std::int32_t*>(code_data_), size_));
+    }
+  }
   /// InvalidArgument naming the column and row of the first categorical code
   /// that does not index the categories (other kinds always pass).
   absl::Status check_codes(std::string_view column) const {
     if (kind_ != kind::categorical) return absl::OkStatus();
     const auto nc = static_cast<std::int64_t>(cats_.size());
-    for (std::size_t i = 0; i < size_; ++i) {
-      if (code(i) >= nc) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("column '", detail::av(column), "', row ", i, ": category code ", code(i),
-                         " is outside [0, ", nc, ")"));
-      }
-    }
-    return absl::OkStatus();
+    const auto bad = with_codes([&](auto codes) {
+      return std::find_if(codes.begin(), codes.end(), [&](auto c) { return c >= nc; }) - codes.begin();
+    });
+    if (static_cast<std::size_t>(bad) == size_) return absl::OkStatus();
+    return absl::InvalidArgumentError(absl::StrCat("column '", detail::av(column), "', row ", bad,
+                                                   ": category code ", code(static_cast<std::size_t>(bad)),
+                                                   " is outside [0, ", nc, ")"));
+  }
+  /// Whether is_null can be true for some row: validity bytes, text, or
+  /// categorical codes (a negative code or a blank category).
+  bool may_have_nulls() const {
+    return !valid_.empty() || kind_ == kind::string || kind_ == kind::categorical;
   }
   std::span<const std::int64_t> ints() const { return ints_; }
   std::span<const std::string_view> strs() const { return strs_; }
@@ -169,10 +183,36 @@ inline absl::Status column_error(std::string_view column, std::size_t row, std::
 
 /// column_error(column, first null row, what) when c has a null, else OK.
 inline absl::Status check_present(const key_column& c, std::string_view column, std::string_view what) {
+  if (!c.may_have_nulls()) return absl::OkStatus();
   for (std::size_t i = 0; i < c.size(); ++i) {
     if (c.is_null(i)) return column_error(column, i, what);
   }
   return absl::OkStatus();
+}
+
+/// The first row of each categorical code of `c`: slot 0 for negative
+/// (null) codes, slot k + 1 for code k; -1 where the code never appears.
+inline std::vector<std::int64_t> first_row_of_codes(const key_column& c, int threads) {
+  const auto slots = c.categories().size() + 1;
+  const int chunks = c.size() < (std::size_t{1} << 16) ? 1 : std::max(1, threads);
+  std::vector<std::vector<std::int64_t>> part(static_cast<std::size_t>(chunks));
+  c.with_codes([&](auto codes) {
+    parallel_chunks(static_cast<std::int64_t>(codes.size()), chunks, threads, [&](std::int64_t b, std::int64_t e, int t) {
+      auto& first = part[static_cast<std::size_t>(t)];
+      first.assign(slots, -1);
+      for (auto i = b; i < e; ++i) {
+        auto& f = first[codes[i] < 0 ? 0 : static_cast<std::size_t>(codes[i]) + 1];
+        if (f < 0) f = i;
+      }
+    });
+  });
+  std::vector<std::int64_t> first(slots, -1);
+  for (const auto& p : part) {  // chunks in row order: the first chunk holding a code has its first row
+    for (std::size_t k = 0; k < p.size(); ++k) {
+      if (first[k] < 0) first[k] = p[k];
+    }
+  }
+  return first;
 }
 
 /// Interns a key column's non-null values to dense ids in first-appearance

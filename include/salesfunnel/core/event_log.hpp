@@ -126,6 +126,8 @@ struct fold_counts {
   std::int64_t after = 0, first_after = -1;
 };
 
+struct unknown_counts;  // defined after event_log
+
 /// A deal-level key column (rep or an attribute) of an appendable log: the
 /// value of every stored input row as a code into `names`, and per deal the
 /// code its value was taken from.
@@ -337,17 +339,18 @@ class event_log {
     stage_id stage;
   };
   static absl::Status check_unknown_transitions(data& d, bool strict);
+  static absl::Status report_unknown_transitions(data& d, const detail::unknown_counts& u, bool strict);
   static absl::StatusOr<std::vector<stage_id>> resolve_stages(const event_columns& cols,
                                                               const event_log_options& opt,
                                                               std::vector<std::string>& stage_names);
   static std::vector<std::int64_t> fold_deals(std::span<const std::int64_t> offsets,
                                               std::vector<std::int64_t>& tim,
-                                              std::vector<record>& recs, data& d, int threads);
+                                              std::vector<record>& recs, data& d, int threads,
+                                              std::optional<detail::unknown_counts>& unknown);
   static void take_deal_values(const event_columns& cols, std::span<const std::int64_t> offsets,
                                std::span<const std::int64_t> kept, std::span<const record> recs,
                                data& d, int threads);
-  static void compact(std::span<const std::int64_t> offsets, std::span<const std::int64_t> kept,
-                      std::vector<record>& recs, data& d, int threads);
+  static void compact(std::span<const std::int64_t> offsets, std::span<const std::int64_t> kept, data& d);
   /// The rule for deal-level values: the input row of the last kept event
   /// (time order) whose row has a value, or -1.
   template <class HasValue>
@@ -386,40 +389,6 @@ class event_log {
   storage d_;
 };
 
-inline absl::Status event_log::check_unknown_transitions(data& d, bool strict) {
-  d.issues.unknown_transitions.clear();
-  if (!d.graph) return absl::OkStatus();
-  const auto& g = *d.graph;
-  const auto S = static_cast<std::size_t>(g.num_stages());
-  std::vector<std::int64_t> counts(S * S, 0), first(S * S, -1);
-  const auto nd = static_cast<std::int64_t>(d.begin.size());
-  for (std::int64_t k = 0; k < nd; ++k) {
-    for (auto i = d.begin[k] + 1; i < d.end[k]; ++i) {
-      auto a = d.stage[i - 1], b = d.stage[i];
-      if (!g.has_edge(a, b)) {
-        auto cell = static_cast<std::size_t>(a) * S + b;
-        if (counts[cell]++ == 0 || d.row[i] < first[cell]) first[cell] = d.row[i];
-      }
-    }
-  }
-  std::int64_t first_row = -1;
-  for (std::size_t cell = 0; cell < counts.size(); ++cell) {
-    if (counts[cell] == 0) continue;
-    d.issues.unknown_transitions.push_back(unknown_transition{
-        static_cast<stage_id>(cell / S), static_cast<stage_id>(cell % S), counts[cell], first[cell]});
-    if (first_row < 0 || first[cell] < first_row) first_row = first[cell];
-  }
-  if (strict && first_row >= 0) {
-    const auto& u = *std::find_if(d.issues.unknown_transitions.begin(),
-                                  d.issues.unknown_transitions.end(),
-                                  [&](const unknown_transition& t) { return t.first_row == first_row; });
-    return absl::InvalidArgumentError(absl::StrCat(
-        "row ", first_row, ": transition '", g.name_of(u.from), "' -> '", g.name_of(u.to),
-        "' is not an edge of the stage graph (strict mode)"));
-  }
-  return absl::OkStatus();
-}
-
 namespace detail {
 
 /// Adds one occurrence at `row` to a (count, first row) pair.
@@ -433,6 +402,31 @@ inline void merge_rows(std::int64_t& count, std::int64_t& first, std::int64_t c,
   if (count == 0 || f < first) first = f;
   count += c;
 }
+
+/// Moves between consecutive events that are not edges of the graph: a
+/// count and the first row per (from, to) cell, from a dense edge table.
+struct unknown_counts {
+  std::size_t S = 0;
+  std::vector<std::uint8_t> edge;
+  std::vector<std::int64_t> count, first;
+
+  explicit unknown_counts(const stage_graph& g)
+      : S(static_cast<std::size_t>(g.num_stages())), edge(S * S, 0), count(S * S, 0), first(S * S, -1) {
+    for (std::size_t a = 0; a < S; ++a) {
+      for (std::size_t b = 0; b < S; ++b) edge[a * S + b] = g.has_edge(static_cast<stage_id>(a), static_cast<stage_id>(b));
+    }
+  }
+  /// One deal's events: stages and input rows in time order.
+  void add_deal(std::span<const stage_id> stage, std::span<const std::uint32_t> row) {
+    for (std::size_t i = 1; i < stage.size(); ++i) {
+      const auto cell = static_cast<std::size_t>(stage[i - 1]) * S + static_cast<std::size_t>(stage[i]);
+      if (!edge[cell]) note_row(count[cell], first[cell], row[i]);
+    }
+  }
+  void merge(const unknown_counts& o) {
+    for (std::size_t cell = 0; cell < count.size(); ++cell) merge_rows(count[cell], first[cell], o.count[cell], o.first[cell]);
+  }
+};
 
 inline absl::Status check_event_columns(const event_columns& cols, const event_log_options& opt) {
   if (!cols.deal.present()) return absl::InvalidArgumentError("column 'deal' is required");
@@ -469,6 +463,40 @@ inline absl::Status check_event_columns(const event_columns& cols, const event_l
 }
 
 }  // namespace detail
+
+inline absl::Status event_log::check_unknown_transitions(data& d, bool strict) {
+  d.issues.unknown_transitions.clear();
+  if (!d.graph) return absl::OkStatus();
+  detail::unknown_counts u(*d.graph);
+  for (std::size_t k = 0; k < d.begin.size(); ++k) {
+    const auto b = static_cast<std::size_t>(d.begin[k]), len = static_cast<std::size_t>(d.end[k] - d.begin[k]);
+    u.add_deal(std::span(d.stage).subspan(b, len), std::span(d.row).subspan(b, len));
+  }
+  return report_unknown_transitions(d, u, strict);
+}
+
+inline absl::Status event_log::report_unknown_transitions(data& d, const detail::unknown_counts& u, bool strict) {
+  const auto& g = *d.graph;
+  const auto S = u.S;
+  d.issues.unknown_transitions.clear();
+  std::int64_t first_row = -1;
+  for (std::size_t cell = 0; cell < u.count.size(); ++cell) {
+    if (u.count[cell] == 0) continue;
+    d.issues.unknown_transitions.push_back(unknown_transition{
+        static_cast<stage_id>(cell / S), static_cast<stage_id>(cell % S), u.count[cell], u.first[cell]});
+    if (first_row < 0 || u.first[cell] < first_row) first_row = u.first[cell];
+  }
+  if (strict && first_row >= 0) {
+    const auto& t = *std::find_if(d.issues.unknown_transitions.begin(),
+                                  d.issues.unknown_transitions.end(),
+                                  [&](const unknown_transition& x) { return x.first_row == first_row; });
+    return absl::InvalidArgumentError(absl::StrCat(
+        "row ", first_row, ": transition '", g.name_of(t.from), "' -> '", g.name_of(t.to),
+        "' is not an edge of the stage graph (strict mode)"));
+  }
+  return absl::OkStatus();
+}
+
 
 inline absl::StatusOr<std::vector<stage_id>> event_log::resolve_stages(
     const event_columns& cols, const event_log_options& opt, std::vector<std::string>& stage_names) {
@@ -507,6 +535,31 @@ inline absl::StatusOr<std::vector<stage_id>> event_log::resolve_stages(
       }
       stage_of_row[i] = static_cast<stage_id>(v[i]);
     }
+    return stage_of_row;
+  }
+  if (cols.stage.type() == key_column::kind::categorical) {
+    // Each category resolved once, in the order of its first row (the order
+    // a row-by-row pass meets them: the same ids and the same first error),
+    // then one pass maps codes to stages on every thread.
+    const auto cats = cols.stage.categories();
+    const int threads = detail::resolve_threads(opt.threads);
+    const auto first = detail::first_row_of_codes(cols.stage, threads);  // slot 0: negative codes
+    std::vector<std::size_t> order;
+    for (std::size_t slot = 0; slot < first.size(); ++slot) {
+      if (first[slot] >= 0) order.push_back(slot);
+    }
+    std::sort(order.begin(), order.end(), [&](auto a, auto b) { return first[a] < first[b]; });
+    std::vector<stage_id> map(cats.size(), -1);
+    for (const auto slot : order) {
+      const auto row = static_cast<std::size_t>(first[slot]);
+      if (slot == 0 || detail::is_blank(cats[slot - 1])) return column_error("stage", row, "missing stage");
+      SALESFUNNEL_ASSIGN_OR_RETURN(map[slot - 1], resolve(cats[slot - 1], row));
+    }
+    cols.stage.with_codes([&](auto codes) {
+      detail::parallel_chunks(static_cast<std::int64_t>(n), threads, threads, [&](std::int64_t b, std::int64_t e, int) {
+        for (auto i = b; i < e; ++i) stage_of_row[i] = map[static_cast<std::size_t>(codes[i])];
+      });
+    });
     return stage_of_row;
   }
   detail::interned raw = detail::intern_keys(cols.stage, false);
@@ -597,27 +650,65 @@ inline void set_fold_issues(log_issues& is, const fold_counts& r) {
 }  // namespace detail
 
 // Folds every deal (fold_deal), in parallel; each deal compacts in place
-// within its segment. Returns the kept count per deal.
+// within its segment, and its kept events' stages and rows are written
+// there into d.stage and d.row while they are in cache. The same pass
+// takes the time range and counts moves off the graph's edges. Returns
+// the kept count per deal.
 inline std::vector<std::int64_t> event_log::fold_deals(std::span<const std::int64_t> offsets,
                                                        std::vector<std::int64_t>& tim,
                                                        std::vector<record>& recs, data& d,
-                                                       int threads) {
+                                                       int threads, std::optional<detail::unknown_counts>& unknown) {
   const std::int64_t nd = static_cast<std::int64_t>(offsets.size()) - 1;
   const int chunks = static_cast<int>(std::min<std::int64_t>(std::int64_t{threads} * 4, std::max<std::int64_t>(nd, 1)));
-  std::vector<detail::fold_counts> cres(static_cast<std::size_t>(chunks));
+  struct chunk_result {
+    detail::fold_counts fold;
+    std::optional<detail::unknown_counts> unknown;
+    std::int64_t lo = std::numeric_limits<std::int64_t>::max(), hi = std::numeric_limits<std::int64_t>::min();
+  };
+  std::vector<chunk_result> cres(static_cast<std::size_t>(chunks));
   std::vector<std::int64_t> kept(static_cast<std::size_t>(nd), 0);
   const stage_graph* g = d.graph ? &*d.graph : nullptr;
+  d.stage.resize(recs.size());
+  d.row.resize(recs.size());
   detail::parallel_chunks(nd, chunks, threads, [&](std::int64_t b, std::int64_t e, int c) {
+    auto& r = cres[static_cast<std::size_t>(c)];
+    if (g) r.unknown.emplace(*g);
     std::vector<stage_id> path;
+    std::int64_t lo = r.lo, hi = r.hi;
     for (std::int64_t k = b; k < e; ++k) {
-      const auto first = offsets[k];
-      const auto len = static_cast<std::size_t>(offsets[k + 1] - first);
-      kept[k] = fold_deal(std::span(tim).subspan(static_cast<std::size_t>(first), len),
-                          std::span(recs).subspan(static_cast<std::size_t>(first), len), g, path, cres[c]);
+      const auto first = static_cast<std::size_t>(offsets[k]);
+      const auto len = static_cast<std::size_t>(offsets[k + 1] - offsets[k]);
+      const auto t = std::span(tim).subspan(first, len);
+      const auto rec = std::span(recs).subspan(first, len);
+      const auto keep = static_cast<std::size_t>(fold_deal(t, rec, g, path, r.fold));
+      kept[k] = static_cast<std::int64_t>(keep);
+      for (std::size_t p = 0; p < keep; ++p) {
+        d.stage[first + p] = rec[p].stage;
+        d.row[first + p] = rec[p].row;
+      }
+      if (keep > 0) {
+        lo = std::min(lo, t[0]);  // sorted: the first and last kept times bound the deal
+        hi = std::max(hi, t[keep - 1]);
+      }
+      if (g) r.unknown->add_deal(std::span(d.stage).subspan(first, keep), std::span(d.row).subspan(first, keep));
     }
+    r.lo = lo;
+    r.hi = hi;
   });
   detail::fold_counts all;
-  for (const auto& r : cres) detail::merge_fold_counts(all, r);
+  std::int64_t lo = std::numeric_limits<std::int64_t>::max(), hi = std::numeric_limits<std::int64_t>::min();
+  for (auto& r : cres) {
+    detail::merge_fold_counts(all, r.fold);
+    lo = std::min(lo, r.lo);
+    hi = std::max(hi, r.hi);
+    if (!r.unknown) continue;
+    if (unknown) unknown->merge(*r.unknown);
+    else unknown = std::move(r.unknown);
+  }
+  if (lo <= hi) {  // else no event was kept: the range stays 0 .. 0
+    d.min_time = lo;
+    d.max_time = hi;
+  }
   detail::set_fold_issues(d.issues, all);
   return kept;
 }
@@ -691,51 +782,31 @@ inline void event_log::take_deal_values(const event_columns& cols,
   }
 }
 
-// Moves each deal's kept segment down to its final offset (sequential:
-// destinations never pass their sources), then splits the records.
-inline void event_log::compact(std::span<const std::int64_t> offsets,
-                               std::span<const std::int64_t> kept, std::vector<record>& recs,
-                               data& d, int threads) {
+// Moves each deal's kept segment of times, stages and rows down to its
+// final offset (sequential: destinations never pass their sources; nothing
+// moves when no event was dropped).
+inline void event_log::compact(std::span<const std::int64_t> offsets, std::span<const std::int64_t> kept,
+                               data& d) {
   const auto nd = static_cast<std::int64_t>(kept.size());
-  auto& tim = d.time;
   std::vector<std::int64_t> out(static_cast<std::size_t>(nd) + 1, 0);
   for (std::int64_t k = 0; k < nd; ++k) out[k + 1] = out[k] + kept[k];
   d.set_offsets(out);
-  for (std::int64_t k = 0; k < nd; ++k) {
-    const auto src = offsets[k], dst = out[k];
-    if (src != dst) {
-      std::copy(tim.begin() + src, tim.begin() + src + kept[k], tim.begin() + dst);
-      std::copy(recs.begin() + src, recs.begin() + src + kept[k], recs.begin() + dst);
+  if (out[nd] == offsets[nd]) return;
+  auto move_down = [&](auto& v) {
+    for (std::int64_t k = 0; k < nd; ++k) {
+      const auto src = offsets[k], dst = out[k];
+      if (src != dst) std::copy(v.begin() + src, v.begin() + src + kept[k], v.begin() + dst);
     }
-  }
-  const auto m = static_cast<std::size_t>(out[nd]);
-  tim.resize(m);
-  d.stage.resize(m);
-  d.row.resize(m);
-  // The split and the time range, by blocks on `threads` threads.
-  const int blocks = std::max(1, threads);
-  std::vector<std::int64_t> lo(static_cast<std::size_t>(blocks), std::numeric_limits<std::int64_t>::max());
-  std::vector<std::int64_t> hi(static_cast<std::size_t>(blocks), std::numeric_limits<std::int64_t>::min());
-  detail::parallel_chunks(static_cast<std::int64_t>(m), blocks, threads, [&](std::int64_t b, std::int64_t e, int t) {
-    std::int64_t block_lo = lo[t], block_hi = hi[t];  // locals: lo and hi share a cache line across threads
-    for (auto i = static_cast<std::size_t>(b); i < static_cast<std::size_t>(e); ++i) {
-      d.stage[i] = recs[i].stage;
-      d.row[i] = recs[i].row;
-      block_lo = std::min(block_lo, tim[i]);
-      block_hi = std::max(block_hi, tim[i]);
-    }
-    lo[t] = block_lo;
-    hi[t] = block_hi;
-  });
-  std::vector<record>().swap(recs);
-  if (m > 0) {
-    d.min_time = *std::min_element(lo.begin(), lo.end());
-    d.max_time = *std::max_element(hi.begin(), hi.end());
-  }
+    v.resize(static_cast<std::size_t>(out[nd]));
+  };
+  move_down(d.time);
+  move_down(d.stage);
+  move_down(d.row);
 }
 
 // Validate -> resolve stages -> group rows by deal -> fold each deal (sort,
-// duplicates, outcome) -> per-deal values -> compact.
+// duplicates, outcome; its stages, rows, time range and moves off the
+// graph's edges written in the same pass) -> per-deal values -> compact.
 inline absl::StatusOr<event_log> event_log::build(const event_columns& cols,
                                                   const event_log_options& opt) {
   if (opt.appendable) return build_appendable(cols, opt);
@@ -767,11 +838,13 @@ inline absl::StatusOr<event_log> event_log::build(const event_columns& cols,
   grouped = {};
   std::vector<stage_id>().swap(stage_of_row);
 
-  const auto kept = fold_deals(offsets, d->time, recs, *d, threads);
+  std::optional<detail::unknown_counts> unknown;
+  const auto kept = fold_deals(offsets, d->time, recs, *d, threads, unknown);
   if (opt.strict) SALESFUNNEL_RETURN_IF_ERROR(detail::check_strict(d->issues));
   take_deal_values(cols, offsets, kept, recs, *d, threads);
-  compact(offsets, kept, recs, *d, threads);
-  SALESFUNNEL_RETURN_IF_ERROR(check_unknown_transitions(*d, opt.strict));
+  std::vector<record>().swap(recs);
+  compact(offsets, kept, *d);
+  if (unknown) SALESFUNNEL_RETURN_IF_ERROR(report_unknown_transitions(*d, *unknown, opt.strict));
   return event_log(std::move(d));
 }
 
