@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <array>
 #include <random>
 #include <string>
 
@@ -133,6 +134,60 @@ TEST_CASE("categorical codes of any width; codes outside the categories are an e
   auto bad = event_log::build(c, opt);
   CHECK(std::string(bad.status().message()) ==
         "column 'stage', row 2: category code 5 is outside [0, 3)");
+}
+
+TEST_CASE("categorical stages resolve as the same texts as strings do: ids, errors and their rows") {
+  // 200,000 rows (two threads' chunks), cycling Lead / Contact / First Meeting.
+  // The reference is the string column holding the categories' texts (a null
+  // code: an invalid row), built the row-by-row way; the categorical build
+  // must give the same stages, stage names and, for each planted fault, the
+  // same message naming the first bad row in row order.
+  const std::size_t n = 200000;
+  std::vector<std::string_view> cats = {"Unused", "First Meeting", "Nope", "  ", "Lead", "Contact", "Also unused"};
+  std::vector<std::int64_t> deals(n), t(n);
+  std::vector<std::int8_t> codes(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    deals[i] = static_cast<std::int64_t>(i / 3);
+    t[i] = static_cast<std::int64_t>(i % 3);
+    codes[i] = static_cast<std::int8_t>(std::array{4, 5, 1}[i % 3]);  // Lead, Contact, First Meeting
+  }
+  auto build = [&](bool categorical, bool with_graph) {
+    std::vector<std::string_view> texts(n);
+    std::vector<std::uint8_t> valid(n, 1);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (codes[i] < 0) valid[i] = 0;
+      else texts[i] = cats[static_cast<std::size_t>(codes[i])];
+    }
+    event_columns c;
+    c.deal = key_column::integers(deals);
+    c.time = t;
+    c.stage = categorical ? key_column::categorical<std::int8_t>(codes, cats) : key_column::strings(texts, valid);
+    event_log_options opt;
+    if (with_graph) opt.graph = templates::sales_cycle();
+    opt.threads = 2;
+    return event_log::build(c, opt);
+  };
+  for (const bool with_graph : {true, false}) {
+    auto a = build(true, with_graph), b = build(false, with_graph);
+    REQUIRE(a.ok());
+    REQUIRE(b.ok());
+    CHECK(a->num_events() == static_cast<std::int64_t>(n));  // unused categories, even "Nope", are no error
+    CHECK(a->stage_names() == b->stage_names());  // without a graph: Lead, Contact, First Meeting
+    CHECK(std::vector<stage_id>(a->stages().begin(), a->stages().end()) ==
+          std::vector<stage_id>(b->stages().begin(), b->stages().end()));
+  }
+  auto message = [&](bool categorical) { return std::string(build(categorical, true).status().message()); };
+  codes[150001] = 2;  // "Nope" at row 150,001 ...
+  CHECK(message(true) == message(false));
+  CHECK(message(true).starts_with("column 'stage', row 150001: unknown stage 'Nope'"));
+  codes[170000] = -1;  // ... a null code after it: the unknown stage still comes first
+  CHECK(message(true) == message(false));
+  codes[120000] = 3;   // a blank category before both: a missing stage, at its row
+  CHECK(message(true) == "column 'stage', row 120000: missing stage");
+  CHECK(message(true) == message(false));
+  codes[7] = -1;       // a null code first of all
+  CHECK(message(true) == "column 'stage', row 7: missing stage");
+  CHECK(message(true) == message(false));
 }
 
 TEST_CASE("long key columns are interned in partitions with the ids a single map gives") {
