@@ -128,6 +128,37 @@ struct fold_counts {
 
 struct unknown_counts;  // defined after event_log
 
+/// The stage of every input row: a stage per row, or, for a categorical
+/// stage column, a stage per category code read through the codes in place
+/// (one byte a row for pandas' codes, where a copy would be four).
+struct stage_rows {
+  bool by_code = false;
+  std::vector<stage_id> of_row;   ///< !by_code: per row
+  std::vector<stage_id> of_code;  ///< by_code: per code (every code the rows use is resolved)
+
+  /// f(stage_at), where stage_at(row) is that row's stage; the column is the
+  /// one these stages were resolved from.
+  template <class F>
+  void visit(const key_column& c, F&& f) const {
+    if (!by_code) {
+      f([this](std::size_t i) { return of_row[i]; });
+      return;
+    }
+    c.with_codes([&](auto codes) {
+      f([this, codes](std::size_t i) { return of_code[static_cast<std::size_t>(codes[i])]; });
+    });
+  }
+  /// A stage per row (the append path keeps rows' stages).
+  std::vector<stage_id> per_row(const key_column& c) && {
+    if (!by_code) return std::move(of_row);
+    std::vector<stage_id> out(c.size());
+    visit(c, [&](auto stage_at) {
+      for (std::size_t i = 0; i < out.size(); ++i) out[i] = stage_at(i);
+    });
+    return out;
+  }
+};
+
 /// A deal-level key column (rep or an attribute) of an appendable log: the
 /// value of every stored input row as a code into `names`, and per deal the
 /// code its value was taken from.
@@ -340,7 +371,7 @@ class event_log {
   };
   static absl::Status check_unknown_transitions(data& d, bool strict);
   static absl::Status report_unknown_transitions(data& d, const detail::unknown_counts& u, bool strict);
-  static absl::StatusOr<std::vector<stage_id>> resolve_stages(const event_columns& cols,
+  static absl::StatusOr<detail::stage_rows> resolve_stages(const event_columns& cols,
                                                               const event_log_options& opt,
                                                               std::vector<std::string>& stage_names);
   static std::vector<std::int64_t> fold_deals(std::span<const std::int64_t> offsets,
@@ -498,11 +529,11 @@ inline absl::Status event_log::report_unknown_transitions(data& d, const detail:
 }
 
 
-inline absl::StatusOr<std::vector<stage_id>> event_log::resolve_stages(
+inline absl::StatusOr<detail::stage_rows> event_log::resolve_stages(
     const event_columns& cols, const event_log_options& opt, std::vector<std::string>& stage_names) {
   using detail::column_error;
   const std::size_t n = cols.deal.size();
-  std::vector<stage_id> stage_of_row(n);
+  detail::stage_rows out;
   auto resolve = [&](std::string_view raw, std::size_t row) -> absl::StatusOr<stage_id> {
     std::string_view name = raw;
     if (auto it = opt.stage_map.find(detail::av(raw)); it != opt.stage_map.end()) name = it->second;
@@ -528,6 +559,8 @@ inline absl::StatusOr<std::vector<stage_id>> event_log::resolve_stages(
     }
     auto v = cols.stage.ints();
     const auto S = opt.graph->num_stages();
+    auto& stage_of_row = out.of_row;
+    stage_of_row.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
       if (cols.stage.is_null(i)) return column_error("stage", i, "missing stage");
       if (v[i] < 0 || v[i] >= S) {
@@ -535,35 +568,32 @@ inline absl::StatusOr<std::vector<stage_id>> event_log::resolve_stages(
       }
       stage_of_row[i] = static_cast<stage_id>(v[i]);
     }
-    return stage_of_row;
+    return out;
   }
   if (cols.stage.type() == key_column::kind::categorical) {
     // Each category resolved once, in the order of its first row (the order
-    // a row-by-row pass meets them: the same ids and the same first error),
-    // then one pass maps codes to stages on every thread.
+    // a row-by-row pass meets them: the same ids and the same first error);
+    // rows then read their stage through their code.
     const auto cats = cols.stage.categories();
-    const int threads = detail::resolve_threads(opt.threads);
-    const auto first = detail::first_row_of_codes(cols.stage, threads);  // slot 0: negative codes
+    const auto first = detail::first_row_of_codes(cols.stage, detail::resolve_threads(opt.threads));  // slot 0: negative codes
     std::vector<std::size_t> order;
     for (std::size_t slot = 0; slot < first.size(); ++slot) {
       if (first[slot] >= 0) order.push_back(slot);
     }
     std::sort(order.begin(), order.end(), [&](auto a, auto b) { return first[a] < first[b]; });
-    std::vector<stage_id> map(cats.size(), -1);
+    out.by_code = true;
+    out.of_code.assign(cats.size(), -1);
     for (const auto slot : order) {
       const auto row = static_cast<std::size_t>(first[slot]);
       if (slot == 0 || detail::is_blank(cats[slot - 1])) return column_error("stage", row, "missing stage");
-      SALESFUNNEL_ASSIGN_OR_RETURN(map[slot - 1], resolve(cats[slot - 1], row));
+      SALESFUNNEL_ASSIGN_OR_RETURN(out.of_code[slot - 1], resolve(cats[slot - 1], row));
     }
-    cols.stage.with_codes([&](auto codes) {
-      detail::parallel_chunks(static_cast<std::int64_t>(n), threads, threads, [&](std::int64_t b, std::int64_t e, int) {
-        for (auto i = b; i < e; ++i) stage_of_row[i] = map[static_cast<std::size_t>(codes[i])];
-      });
-    });
-    return stage_of_row;
+    return out;
   }
   detail::interned raw = detail::intern_keys(cols.stage, false);
   std::vector<stage_id> map(raw.names.size(), -1);
+  auto& stage_of_row = out.of_row;
+  stage_of_row.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
     auto r = raw.ids[i];
     if (r < 0) return column_error("stage", i, "missing stage");
@@ -572,7 +602,7 @@ inline absl::StatusOr<std::vector<stage_id>> event_log::resolve_stages(
     }
     stage_of_row[i] = map[r];
   }
-  return stage_of_row;
+  return out;
 }
 
 // One deal's rows tim/recs, in input order: counts rows out of time order,
@@ -819,7 +849,7 @@ inline absl::StatusOr<event_log> event_log::build(const event_columns& cols,
 
   d->int_keys = cols.deal.type() == key_column::kind::integer;
   SALESFUNNEL_RETURN_IF_ERROR(detail::check_present(cols.deal, "deal", "missing deal id"));
-  SALESFUNNEL_ASSIGN_OR_RETURN(std::vector<stage_id> stage_of_row, resolve_stages(cols, opt, d->stage_names));
+  SALESFUNNEL_ASSIGN_OR_RETURN(auto stages, resolve_stages(cols, opt, d->stage_names));
 
   // Rows are grouped by deal partition by partition (detail::group_by_key):
   // each row's time goes straight into the final time column and its (row,
@@ -831,12 +861,15 @@ inline absl::StatusOr<event_log> event_log::build(const event_columns& cols,
   d->time = grouped.spare();
   d->time.resize(n);
   std::vector<record> recs(n);
-  const auto offsets = grouped.scatter(threads, [&](std::int64_t pos, std::size_t i) {
-    d->time[static_cast<std::size_t>(pos)] = cols.time[i];
-    recs[static_cast<std::size_t>(pos)] = record{static_cast<std::uint32_t>(i), stage_of_row[i]};
+  std::vector<std::int64_t> offsets;
+  stages.visit(cols.stage, [&](auto stage_at) {
+    offsets = grouped.scatter(threads, [&](std::int64_t pos, std::size_t i) {
+      d->time[static_cast<std::size_t>(pos)] = cols.time[i];
+      recs[static_cast<std::size_t>(pos)] = record{static_cast<std::uint32_t>(i), stage_at(i)};
+    });
   });
   grouped = {};
-  std::vector<stage_id>().swap(stage_of_row);
+  stages = {};
 
   std::optional<detail::unknown_counts> unknown;
   const auto kept = fold_deals(offsets, d->time, recs, *d, threads, unknown);
@@ -1490,7 +1523,8 @@ inline absl::StatusOr<append_result> event_log::append(const event_columns& cols
   p.opt.graph = d.graph;
   p.n = static_cast<std::int64_t>(cols.deal.size());
   p.stage_names = d.stage_names;
-  SALESFUNNEL_ASSIGN_OR_RETURN(p.stage_of_row, resolve_stages(cols, p.opt, p.stage_names));
+  SALESFUNNEL_ASSIGN_OR_RETURN(auto stages, resolve_stages(cols, p.opt, p.stage_names));
+  p.stage_of_row = std::move(stages).per_row(cols.stage);
   SALESFUNNEL_RETURN_IF_ERROR(plan_deals(d, cols, p));
   const auto n = static_cast<std::size_t>(p.n);
   if (d.has_rep) detail::intern_raw_keys(d.raw->rep, cols.rep, n, p.rep_codes, p.rep_fresh);
