@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <absl/container/flat_hash_map.h>
@@ -181,13 +182,31 @@ inline absl::Status column_error(std::string_view column, std::size_t row, std::
       absl::StrCat("column '", av(shown(column)), "', row ", row, ": ", av(what)));
 }
 
+/// f(null_at), where null_at(i) is c.is_null(i) with the column's kind
+/// decided once (and a categorical column's blank categories found once),
+/// so a loop over rows has no per-row branch on the kind.
+template <class F>
+decltype(auto) with_null_test(const key_column& c, F&& f) {
+  if (c.type() == key_column::kind::categorical) {
+    const auto cats = c.categories();
+    std::vector<std::uint8_t> blank(cats.size());
+    for (std::size_t k = 0; k < cats.size(); ++k) blank[k] = is_blank(cats[k]);
+    return c.with_codes([&](auto codes) {
+      return f([&blank, codes](std::size_t i) { return codes[i] < 0 || blank[static_cast<std::size_t>(codes[i])] != 0; });
+    });
+  }
+  if (!c.may_have_nulls()) return f([](std::size_t) { return false; });
+  return f([&c](std::size_t i) { return c.is_null(i); });
+}
+
 /// column_error(column, first null row, what) when c has a null, else OK.
 inline absl::Status check_present(const key_column& c, std::string_view column, std::string_view what) {
-  if (!c.may_have_nulls()) return absl::OkStatus();
-  for (std::size_t i = 0; i < c.size(); ++i) {
-    if (c.is_null(i)) return column_error(column, i, what);
-  }
-  return absl::OkStatus();
+  return with_null_test(c, [&](auto null_at) {
+    for (std::size_t i = 0; i < c.size(); ++i) {
+      if (null_at(i)) return column_error(column, i, what);
+    }
+    return absl::OkStatus();
+  });
 }
 
 /// The first row of each categorical code of `c`: slot 0 for negative
@@ -328,11 +347,13 @@ key_partitions<Key> partition_keys(const key_column& c, int threads, KeyOf&& key
   // 1. Histogram per row chunk, then a stable scatter of (key, row).
   const int chunks = std::max(1, threads);
   std::vector<std::size_t> cursor(static_cast<std::size_t>(chunks) * parts, 0);
-  parallel_chunks(static_cast<std::int64_t>(n), chunks, threads, [&](std::int64_t b, std::int64_t e, int t) {
-    auto* h = &cursor[static_cast<std::size_t>(t) * parts];
-    for (auto i = static_cast<std::size_t>(b); i < static_cast<std::size_t>(e); ++i) {
-      if (!c.is_null(i)) ++h[part_of(key_of(i))];
-    }
+  with_null_test(c, [&](auto null_at) {
+    parallel_chunks(static_cast<std::int64_t>(n), chunks, threads, [&](std::int64_t b, std::int64_t e, int t) {
+      auto* h = &cursor[static_cast<std::size_t>(t) * parts];
+      for (auto i = static_cast<std::size_t>(b); i < static_cast<std::size_t>(e); ++i) {
+        if (!null_at(i)) ++h[part_of(key_of(i))];
+      }
+    });
   });
   r.begin.assign(parts + 1, 0);
   std::size_t at = 0;
@@ -348,15 +369,17 @@ key_partitions<Key> partition_keys(const key_column& c, int threads, KeyOf&& key
   r.begin[parts] = at;
   r.keys.resize(at);
   r.rows.resize(at);
-  parallel_chunks(static_cast<std::int64_t>(n), chunks, threads, [&](std::int64_t b, std::int64_t e, int t) {
-    auto* h = &cursor[static_cast<std::size_t>(t) * parts];
-    for (auto i = static_cast<std::size_t>(b); i < static_cast<std::size_t>(e); ++i) {
-      if (c.is_null(i)) continue;
-      const Key k = key_of(i);
-      const auto pos = h[part_of(k)]++;
-      r.keys[pos] = k;
-      r.rows[pos] = static_cast<std::uint32_t>(i);
-    }
+  with_null_test(c, [&](auto null_at) {
+    parallel_chunks(static_cast<std::int64_t>(n), chunks, threads, [&](std::int64_t b, std::int64_t e, int t) {
+      auto* h = &cursor[static_cast<std::size_t>(t) * parts];
+      for (auto i = static_cast<std::size_t>(b); i < static_cast<std::size_t>(e); ++i) {
+        if (null_at(i)) continue;
+        const Key k = key_of(i);
+        const auto pos = h[part_of(k)]++;
+        r.keys[pos] = k;
+        r.rows[pos] = static_cast<std::uint32_t>(i);
+      }
+    });
   });
   std::vector<std::size_t>().swap(cursor);
   // 2. Intern each partition; a partition's first rows are ascending.
@@ -556,6 +579,20 @@ class grouped_keys {
     std::vector<std::int64_t> r;
     if (ints_) r.swap(ints_->keys);
     if (strs_) std::vector<std::string_view>().swap(strs_->keys);
+    return r;
+  }
+
+  /// After scatter: the partitions' row and local-id buffers (one 4-byte
+  /// value per non-null row each), for the same reuse; empty for
+  /// categorical keys.
+  std::pair<std::vector<std::uint32_t>, std::vector<std::int32_t>> spare_after_scatter() {
+    std::pair<std::vector<std::uint32_t>, std::vector<std::int32_t>> r;
+    auto take = [&](auto& k) {
+      r.first.swap(k.rows);
+      r.second.swap(k.local);
+    };
+    if (ints_) take(*ints_);
+    if (strs_) take(*strs_);
     return r;
   }
 

@@ -29,6 +29,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -789,7 +790,9 @@ inline void event_log::take_deal_values(const event_columns& cols,
   // Deal-level key columns are interned at each deal's chosen row only.
   auto per_deal = [&](const key_column& c) {
     std::vector<std::int64_t> rows(static_cast<std::size_t>(nd));
-    each_deal([&](std::int64_t k) { rows[k] = last_row_where(k, [&](std::uint32_t r) { return !c.is_null(r); }); });
+    detail::with_null_test(c, [&](auto null_at) {
+      each_deal([&](std::int64_t k) { rows[k] = last_row_where(k, [&](std::uint32_t r) { return !null_at(r); }); });
+    });
     return detail::intern_rows(c, false, rows.size(), [&](std::size_t k) { return rows[k]; });
   };
   if (cols.rep.present()) {
@@ -868,6 +871,7 @@ inline absl::StatusOr<event_log> event_log::build(const event_columns& cols,
       recs[static_cast<std::size_t>(pos)] = record{static_cast<std::uint32_t>(i), stage_at(i)};
     });
   });
+  std::tie(d->row, d->stage) = grouped.spare_after_scatter();  // the fold's outputs, in pages already touched
   grouped = {};
   stages = {};
 
