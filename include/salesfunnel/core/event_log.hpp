@@ -377,7 +377,7 @@ class event_log {
                                                               std::vector<std::string>& stage_names);
   static std::vector<std::int64_t> fold_deals(std::span<const std::int64_t> offsets,
                                               std::vector<std::int64_t>& tim,
-                                              std::vector<record>& recs, data& d, int threads,
+                                              std::span<record> recs, data& d, int threads,
                                               std::optional<detail::unknown_counts>& unknown);
   static void take_deal_values(const event_columns& cols, std::span<const std::int64_t> offsets,
                                std::span<const std::int64_t> kept, std::span<const record> recs,
@@ -687,7 +687,7 @@ inline void set_fold_issues(log_issues& is, const fold_counts& r) {
 // the kept count per deal.
 inline std::vector<std::int64_t> event_log::fold_deals(std::span<const std::int64_t> offsets,
                                                        std::vector<std::int64_t>& tim,
-                                                       std::vector<record>& recs, data& d,
+                                                       std::span<record> recs, data& d,
                                                        int threads, std::optional<detail::unknown_counts>& unknown) {
   const std::int64_t nd = static_cast<std::int64_t>(offsets.size()) - 1;
   const int chunks = static_cast<int>(std::min<std::int64_t>(std::int64_t{threads} * 4, std::max<std::int64_t>(nd, 1)));
@@ -710,7 +710,7 @@ inline std::vector<std::int64_t> event_log::fold_deals(std::span<const std::int6
       const auto first = static_cast<std::size_t>(offsets[k]);
       const auto len = static_cast<std::size_t>(offsets[k + 1] - offsets[k]);
       const auto t = std::span(tim).subspan(first, len);
-      const auto rec = std::span(recs).subspan(first, len);
+      const auto rec = recs.subspan(first, len);
       const auto keep = static_cast<std::size_t>(fold_deal(t, rec, g, path, r.fold));
       kept[k] = static_cast<std::int64_t>(keep);
       for (std::size_t p = 0; p < keep; ++p) {
@@ -863,7 +863,9 @@ inline absl::StatusOr<event_log> event_log::build(const event_columns& cols,
   d->deal_strs = std::move(grouped.keys.names);
   d->time = grouped.spare();
   d->time.resize(n);
-  std::vector<record> recs(n);
+  // Every record is written by the scatter: no zero fill (new[] of a trivial type).
+  std::unique_ptr<record[]> recs_buffer(new record[n]);
+  const std::span<record> recs(recs_buffer.get(), n);
   std::vector<std::int64_t> offsets;
   stages.visit(cols.stage, [&](auto stage_at) {
     offsets = grouped.scatter(threads, [&](std::int64_t pos, std::size_t i) {
@@ -879,7 +881,7 @@ inline absl::StatusOr<event_log> event_log::build(const event_columns& cols,
   const auto kept = fold_deals(offsets, d->time, recs, *d, threads, unknown);
   if (opt.strict) SALESFUNNEL_RETURN_IF_ERROR(detail::check_strict(d->issues));
   take_deal_values(cols, offsets, kept, recs, *d, threads);
-  std::vector<record>().swap(recs);
+  recs_buffer.reset();
   compact(offsets, kept, *d);
   if (unknown) SALESFUNNEL_RETURN_IF_ERROR(report_unknown_transitions(*d, *unknown, opt.strict));
   return event_log(std::move(d));
