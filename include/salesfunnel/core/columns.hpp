@@ -367,8 +367,8 @@ key_partitions<Key> partition_keys(const key_column& c, int threads, KeyOf&& key
     }
   }
   r.begin[parts] = at;
-  r.keys.resize(at);
-  r.rows.resize(at);
+  resize_zeroed(r.keys, at, threads);
+  resize_zeroed(r.rows, at, threads);
   with_null_test(c, [&](auto null_at) {
     parallel_chunks(static_cast<std::int64_t>(n), chunks, threads, [&](std::int64_t b, std::int64_t e, int t) {
       auto* h = &cursor[static_cast<std::size_t>(t) * parts];
@@ -384,7 +384,7 @@ key_partitions<Key> partition_keys(const key_column& c, int threads, KeyOf&& key
   std::vector<std::size_t>().swap(cursor);
   // 2. Intern each partition; a partition's first rows are ascending.
   std::vector<std::uint64_t> first_bits((n + 63) / 64, 0);
-  r.local.resize(at);
+  resize_zeroed(r.local, at, threads);
   r.firsts.resize(parts);
   parallel_chunks(static_cast<std::int64_t>(parts), r.chunks(threads), threads, [&](std::int64_t pb, std::int64_t pe, int) {
     absl::flat_hash_map<Key, std::int32_t> map;

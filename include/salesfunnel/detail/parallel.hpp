@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <system_error>
@@ -9,6 +10,10 @@
 #include <vector>
 
 #include "salesfunnel/config.hpp"
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 SALESFUNNEL_BEGIN_NAMESPACE
 namespace detail {
@@ -66,6 +71,29 @@ void parallel_chunks(std::int64_t n, int chunks, int threads, F&& f) {
   for (auto& e : errors) {
     if (e) std::rethrow_exception(e);
   }
+}
+
+/// Resizes `v` (empty) to n zeroed values, its fresh pages first faulted in
+/// on `threads` threads where Linux can (madvise MADV_POPULATE_WRITE), so
+/// the fill runs over pages already present: a large buffer's page faults,
+/// not the zeroing, are most of its cost, and one thread takes them in turn.
+template <class T>
+void resize_zeroed(std::vector<T>& v, std::size_t n, int threads) {
+  v.reserve(n);
+#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
+  constexpr std::size_t page = 4096, worth_it = std::size_t{1} << 24;
+  if (threads > 1 && n * sizeof(T) >= worth_it) {
+    const auto lo = (reinterpret_cast<std::uintptr_t>(v.data()) + page - 1) / page * page;
+    const auto hi = (reinterpret_cast<std::uintptr_t>(v.data() + n)) / page * page;
+    if (lo < hi) {
+      parallel_chunks(static_cast<std::int64_t>((hi - lo) / page), threads, threads, [&](std::int64_t b, std::int64_t e, int) {
+        // Advice only: on an older kernel (EINVAL) the fill below faults the pages instead.
+        madvise(reinterpret_cast<void*>(lo + static_cast<std::uintptr_t>(b) * page), static_cast<std::size_t>(e - b) * page, MADV_POPULATE_WRITE);
+      });
+    }
+  }
+#endif
+  v.resize(n);
 }
 
 }  // namespace detail
