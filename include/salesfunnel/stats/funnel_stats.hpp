@@ -157,19 +157,31 @@ struct funnel_context {
 };
 
 /// One move of a deal: counts, dwell and time before the move. Sign -1
-/// takes the move back out (stats/live_funnel.hpp).
-template <int Sign = 1>
+/// takes the move back out (stats/live_funnel.hpp). A stage's completed
+/// stays are exactly the times before the moves out of it, so a batch count
+/// passes Dwell = false and adds them once at the end (add_moves_to_dwell)
+/// instead of a second sketch update per move.
+template <int Sign = 1, bool Dwell = true>
 inline void add_move(funnel_stats& s, std::size_t from, std::size_t to, std::int64_t secs) {
   const auto S = static_cast<std::size_t>(s.num_stages);
   secs = std::max<std::int64_t>(secs, 0);
   const auto bucket = duration_sketch::bucket_of(secs);
   s.transitions[from * S + to] += Sign;
   if constexpr (Sign > 0) {
-    s.dwell[from].add_in_bucket(bucket, secs, false);
+    if constexpr (Dwell) s.dwell[from].add_in_bucket(bucket, secs, false);
     s.transition_time[from * S + to].add_in_bucket(bucket, secs, false);
   } else {
-    s.dwell[from].remove_in_bucket(bucket, secs, false);
+    if constexpr (Dwell) s.dwell[from].remove_in_bucket(bucket, secs, false);
     s.transition_time[from * S + to].remove_in_bucket(bucket, secs, false);
+  }
+}
+
+/// Completes statistics counted with Dwell = false: each stage's dwell
+/// gains the times before every move out of it.
+inline void add_moves_to_dwell(funnel_stats& s) {
+  const auto S = static_cast<std::size_t>(s.num_stages);
+  for (std::size_t from = 0; from < S; ++from) {
+    for (std::size_t to = 0; to < S; ++to) s.dwell[from].merge(s.transition_time[from * S + to]);
   }
 }
 
@@ -177,7 +189,7 @@ inline void add_move(funnel_stats& s, std::size_t from, std::size_t to, std::int
 /// main-path rank: a terminal stage; an open stay censored at as_of; or,
 /// with staleness, a move to "Went dark" once silent past the limit. The one
 /// place the as_of-dependent part of a deal is counted.
-template <int Sign = 1>
+template <int Sign = 1, bool Dwell = true>
 inline void add_tail(const funnel_context& c, funnel_stats& s, stage_id last_stage,
                      std::int64_t last_time, std::int32_t furthest) {
   const auto S = static_cast<std::size_t>(s.num_stages);
@@ -187,7 +199,7 @@ inline void add_tail(const funnel_context& c, funnel_stats& s, stage_id last_sta
     const double limit = c.dark >= 0 ? c.stale.limit_days(last_stage) : std::numeric_limits<double>::quiet_NaN();
     if (!std::isnan(limit) && static_cast<double>(silent) > limit * static_cast<double>(c.tps * seconds_per_day)) {
       // Gone dark: the stay ended after the limit, by the implicit exit.
-      add_move<Sign>(s, last, static_cast<std::size_t>(c.dark), static_cast<std::int64_t>(limit * seconds_per_day));
+      add_move<Sign, Dwell>(s, last, static_cast<std::size_t>(c.dark), static_cast<std::int64_t>(limit * seconds_per_day));
       last = static_cast<std::size_t>(c.dark);
       s.reached[last] += Sign;
     } else {
@@ -202,7 +214,7 @@ inline void add_tail(const funnel_context& c, funnel_stats& s, stage_id last_sta
 /// Adds deal k, read at s.as_of, into `s` (false: the deal has no event by
 /// then and is not counted); Sign -1 takes it back out. `seen` is scratch of
 /// size S holding the last deal that marked each stage.
-template <int Sign = 1>
+template <int Sign = 1, bool Dwell = true>
 inline bool accumulate_deal(const funnel_context& c, std::int64_t k, funnel_stats& s,
                             std::vector<std::int64_t>& seen) {
   const auto st = c.log->stages();
@@ -219,9 +231,9 @@ inline bool accumulate_deal(const funnel_context& c, std::int64_t k, funnel_stat
       s.reached[a] += Sign;
     }
     furthest = std::max(furthest, c.rank[a]);
-    if (i + 1 < e) add_move<Sign>(s, a, static_cast<std::size_t>(st[i + 1]), elapsed(tm[i + 1], tm[i]) / c.tps);
+    if (i + 1 < e) add_move<Sign, Dwell>(s, a, static_cast<std::size_t>(st[i + 1]), elapsed(tm[i + 1], tm[i]) / c.tps);
   }
-  add_tail<Sign>(c, s, st[e - 1], tm[e - 1], furthest);
+  add_tail<Sign, Dwell>(c, s, st[e - 1], tm[e - 1], furthest);
   return true;
 }
 
@@ -309,10 +321,12 @@ inline absl::StatusOr<std::vector<funnel_stats>> compute_funnel_stats_grouped(
       if (parts.owner[static_cast<std::size_t>(k)] != part) continue;
       auto& s = mine[static_cast<std::size_t>(group_of_deal[k])];
       if (!s) s = funnel_stats::empty(g, as_of, tps);
-      if (detail::accumulate_deal(ctx, k, *s, seen)) s->deal_keys.add(log.deal_hash(k));
+      if (detail::accumulate_deal<1, false>(ctx, k, *s, seen)) s->deal_keys.add(log.deal_hash(k));
     }
     for (auto& s : mine) {
-      if (s) s->deal_keys.seal();
+      if (!s) continue;
+      detail::add_moves_to_dwell(*s);
+      s->deal_keys.seal();
     }
   });
   std::vector<funnel_stats> out(static_cast<std::size_t>(num_groups));
