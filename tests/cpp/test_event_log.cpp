@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <absl/strings/str_cat.h>
+
 #include <array>
 #include <random>
 #include <string>
@@ -188,6 +190,38 @@ TEST_CASE("categorical stages resolve as the same texts as strings do: ids, erro
   codes[7] = -1;       // a null code first of all
   CHECK(message(true) == "column 'stage', row 7: missing stage");
   CHECK(message(true) == message(false));
+}
+
+TEST_CASE("moves off the graph are counted the same for small and large graphs") {
+  // A chain s0 -> s1 -> ... -> s(S-1) (won). Deal 1: s0, s1, s3 (rows 0-2;
+  // s1 -> s3 is off the graph, first at row 2); deal 2: s0, s2 (rows 3-4; s0
+  // -> s2 off, row 4); deal 3: s0, s1, s3 again (rows 5-7). Ten stages are
+  // counted in the build's fold, seventy (over its 64-stage limit) by the
+  // check after compaction: the same two cells, counts and first rows.
+  for (const int S : {10, 70}) {
+    stage_graph g("chain");
+    for (int s = 0; s < S; ++s) {
+      REQUIRE(g.add_stage(absl::StrCat("s", s), s == 0 ? stage_kind::entry : s == S - 1 ? stage_kind::won : stage_kind::open).ok());
+    }
+    for (int s = 0; s + 1 < S; ++s) REQUIRE(g.add_transition(s, s + 1).ok());
+    std::vector<std::int64_t> deals = {1, 1, 1, 2, 2, 3, 3, 3}, t = {0, 1, 2, 0, 1, 0, 1, 2};
+    std::vector<std::int64_t> stages = {0, 1, 3, 0, 2, 0, 1, 3};
+    event_columns c;
+    c.deal = key_column::integers(deals);
+    c.stage = key_column::integers(stages);
+    c.time = t;
+    event_log_options opt;
+    opt.graph = g;
+    auto log = event_log::build(c, opt);
+    REQUIRE(log.ok());
+    const auto& u = log->issues().unknown_transitions;
+    REQUIRE(u.size() == 2);
+    CHECK((u[0].from == 0 && u[0].to == 2 && u[0].count == 1 && u[0].first_row == 4));
+    CHECK((u[1].from == 1 && u[1].to == 3 && u[1].count == 2 && u[1].first_row == 2));
+    opt.strict = true;
+    CHECK(std::string(event_log::build(c, opt).status().message()) ==
+          "row 2: transition 's1' -> 's3' is not an edge of the stage graph (strict mode)");
+  }
 }
 
 TEST_CASE("long key columns are interned in partitions with the ids a single map gives") {

@@ -699,11 +699,15 @@ inline std::vector<std::int64_t> event_log::fold_deals(std::span<const std::int6
   std::vector<chunk_result> cres(static_cast<std::size_t>(chunks));
   std::vector<std::int64_t> kept(static_cast<std::size_t>(nd), 0);
   const stage_graph* g = d.graph ? &*d.graph : nullptr;
+  // Each chunk's edge table and counts are S x S: counted here for graphs
+  // of up to 64 stages; larger graphs leave `unknown` empty and are checked
+  // after compaction with one table (check_unknown_transitions).
+  const bool count_unknown = g && g->num_stages() <= 64;
   d.stage.resize(recs.size());
   d.row.resize(recs.size());
   detail::parallel_chunks(nd, chunks, threads, [&](std::int64_t b, std::int64_t e, int c) {
     auto& r = cres[static_cast<std::size_t>(c)];
-    if (g) r.unknown.emplace(*g);
+    if (count_unknown) r.unknown.emplace(*g);
     std::vector<stage_id> path;
     std::int64_t lo = r.lo, hi = r.hi;
     for (std::int64_t k = b; k < e; ++k) {
@@ -721,7 +725,7 @@ inline std::vector<std::int64_t> event_log::fold_deals(std::span<const std::int6
         lo = std::min(lo, t[0]);  // sorted: the first and last kept times bound the deal
         hi = std::max(hi, t[keep - 1]);
       }
-      if (g) r.unknown->add_deal(std::span(d.stage).subspan(first, keep), std::span(d.row).subspan(first, keep));
+      if (count_unknown) r.unknown->add_deal(std::span(d.stage).subspan(first, keep), std::span(d.row).subspan(first, keep));
     }
     r.lo = lo;
     r.hi = hi;
@@ -884,6 +888,7 @@ inline absl::StatusOr<event_log> event_log::build(const event_columns& cols,
   recs_buffer.reset();
   compact(offsets, kept, *d);
   if (unknown) SALESFUNNEL_RETURN_IF_ERROR(report_unknown_transitions(*d, *unknown, opt.strict));
+  else SALESFUNNEL_RETURN_IF_ERROR(check_unknown_transitions(*d, opt.strict));
   return event_log(std::move(d));
 }
 
