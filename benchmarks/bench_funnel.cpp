@@ -4,8 +4,11 @@
 // (97 reps), int64 times. Deals walk the ten_commitments main path,
 // advancing with a probability chosen to give about events/deals events
 // each, else exiting to Lost or stopping (still open); the rows are then
-// shuffled. The log is generated and built once per run, on first use;
-// funnel/build reports that build.
+// shuffled. The columns sit in memory the way numpy allocates a large
+// array on Linux (transparent huge pages asked for), which is how Python
+// users' columns arrive. The log is generated and built once per run, on
+// first use; funnel/build reports that build.
+#include <cstdint>
 #include <cstdio>
 #include <optional>
 #include <random>
@@ -20,6 +23,10 @@
 
 #include "bench.hpp"
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 namespace sf = salesfunnel;
 
 namespace bench {
@@ -31,6 +38,22 @@ struct columns {
   std::vector<std::int64_t> deal, time;
   std::vector<std::int32_t> stage, rep;
 };
+
+/// Moves `v` into memory that asks for transparent huge pages, as numpy
+/// does for arrays of 4 MiB and more (numpy/_core/src/multiarray/alloc.c).
+template <class T>
+void as_numpy_allocates(std::vector<T>& v) {
+  std::vector<T> out;
+  out.reserve(v.size());
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  constexpr std::uintptr_t huge = std::uintptr_t{1} << 21;
+  const auto begin = reinterpret_cast<std::uintptr_t>(out.data());
+  const auto lo = (begin + huge - 1) / huge * huge, hi = (begin + v.size() * sizeof(T)) / huge * huge;
+  if (lo < hi) madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE);
+#endif
+  out.assign(v.begin(), v.end());
+  v.swap(out);
+}
 
 columns generate(const sf::stage_graph& g, std::int64_t deals, std::int64_t events,
                  unsigned seed) {
@@ -80,6 +103,10 @@ columns generate(const sf::stage_graph& g, std::int64_t deals, std::int64_t even
     std::swap(c.time[i - 1], c.time[j]);
     std::swap(c.rep[i - 1], c.rep[j]);
   }
+  as_numpy_allocates(c.deal);
+  as_numpy_allocates(c.stage);
+  as_numpy_allocates(c.time);
+  as_numpy_allocates(c.rep);
   return c;
 }
 
