@@ -435,28 +435,87 @@ inline void merge_rows(std::int64_t& count, std::int64_t& first, std::int64_t c,
   count += c;
 }
 
-/// Moves between consecutive events that are not edges of the graph: a
-/// count and the first row per (from, to) cell, from a dense edge table.
-struct unknown_counts {
-  std::size_t S = 0;
-  std::vector<std::uint8_t> edge;
-  std::vector<std::int64_t> count, first;
+/// Whether each move is an edge of a graph: a dense S x S table of flags,
+/// one byte read per move, for graphs of up to 2,048 stages (4 MiB); a
+/// larger graph is asked through its edge map.
+class edge_table {
+ public:
+  explicit edge_table(const stage_graph& g) : g_(&g), S_(static_cast<std::size_t>(g.num_stages())) {
+    if (S_ > dense_limit) return;
+    dense_.assign(S_ * S_, 0);
+    for (const auto& t : g.transitions()) dense_[static_cast<std::size_t>(t.from) * S_ + static_cast<std::size_t>(t.to)] = 1;
+  }
+  bool has(stage_id from, stage_id to) const {
+    if (dense_.empty()) return g_->has_edge(from, to);
+    return dense_[static_cast<std::size_t>(from) * S_ + static_cast<std::size_t>(to)] != 0;
+  }
 
-  explicit unknown_counts(const stage_graph& g)
-      : S(static_cast<std::size_t>(g.num_stages())), edge(S * S, 0), count(S * S, 0), first(S * S, -1) {
-    for (std::size_t a = 0; a < S; ++a) {
-      for (std::size_t b = 0; b < S; ++b) edge[a * S + b] = g.has_edge(static_cast<stage_id>(a), static_cast<stage_id>(b));
-    }
+ private:
+  static constexpr std::size_t dense_limit = 2048;
+  const stage_graph* g_;
+  std::size_t S_;
+  std::vector<std::uint8_t> dense_;
+};
+
+/// Moves between consecutive events that are not edges of the graph: a
+/// count and the first row per (from, to) pair. Such moves are rare, so
+/// pairs are kept in a small map and a counter per thread costs little
+/// whatever the graph's size; the edge table is shared.
+struct unknown_counts {
+  struct cell {
+    std::int64_t count = 0, first = -1;
+  };
+  const edge_table* edges;
+  absl::flat_hash_map<std::pair<stage_id, stage_id>, cell> cells;
+
+  explicit unknown_counts(const edge_table& e) : edges(&e) {}
+  /// Counts as a log lists them.
+  unknown_counts(const edge_table& e, std::span<const unknown_transition> counted) : edges(&e) {
+    for (const auto& u : counted) cells[{u.from, u.to}] = cell{u.count, u.first_row};
   }
   /// One deal's events: stages and input rows in time order.
   void add_deal(std::span<const stage_id> stage, std::span<const std::uint32_t> row) {
-    for (std::size_t i = 1; i < stage.size(); ++i) {
-      const auto cell = static_cast<std::size_t>(stage[i - 1]) * S + static_cast<std::size_t>(stage[i]);
-      if (!edge[cell]) note_row(count[cell], first[cell], row[i]);
+    add_deal(stage.size(), [&](std::size_t i) { return stage[i]; }, [&](std::size_t i) { return row[i]; });
+  }
+  /// The same, event i's stage and row read as stage_at(i) and row_at(i).
+  template <class StageAt, class RowAt>
+  void add_deal(std::size_t events, StageAt&& stage_at, RowAt&& row_at) {
+    for (std::size_t i = 1; i < events; ++i) {
+      const auto from = stage_at(i - 1), to = stage_at(i);
+      if (edges->has(from, to)) continue;
+      auto& c = cells[{from, to}];
+      note_row(c.count, c.first, row_at(i));
     }
   }
+  /// Takes one deal's moves back out. False when one of them was its
+  /// pair's first row: the pair's next first row is then unknown, and only
+  /// a recount gives it.
+  bool remove_deal(std::span<const stage_id> stage, std::span<const std::uint32_t> row) {
+    bool firsts_kept = true;
+    for (std::size_t i = 1; i < stage.size(); ++i) {
+      if (edges->has(stage[i - 1], stage[i])) continue;
+      auto& c = cells[{stage[i - 1], stage[i]}];
+      --c.count;
+      if (c.first == row[i]) firsts_kept = false;
+    }
+    return firsts_kept;
+  }
   void merge(const unknown_counts& o) {
-    for (std::size_t cell = 0; cell < count.size(); ++cell) merge_rows(count[cell], first[cell], o.count[cell], o.first[cell]);
+    for (const auto& [move, c] : o.cells) {
+      auto& mine = cells[move];
+      merge_rows(mine.count, mine.first, c.count, c.first);
+    }
+  }
+  /// The pairs moved along at least once, ordered by (from, to).
+  std::vector<unknown_transition> listed() const {
+    std::vector<unknown_transition> out;
+    for (const auto& [move, c] : cells) {
+      if (c.count > 0) out.push_back(unknown_transition{move.first, move.second, c.count, c.first});
+    }
+    std::sort(out.begin(), out.end(), [](const unknown_transition& a, const unknown_transition& b) {
+      return std::pair(a.from, a.to) < std::pair(b.from, b.to);
+    });
+    return out;
   }
 };
 
@@ -499,7 +558,8 @@ inline absl::Status check_event_columns(const event_columns& cols, const event_l
 inline absl::Status event_log::check_unknown_transitions(data& d, bool strict) {
   d.issues.unknown_transitions.clear();
   if (!d.graph) return absl::OkStatus();
-  detail::unknown_counts u(*d.graph);
+  const detail::edge_table edges(*d.graph);
+  detail::unknown_counts u(edges);
   for (std::size_t k = 0; k < d.begin.size(); ++k) {
     const auto b = static_cast<std::size_t>(d.begin[k]), len = static_cast<std::size_t>(d.end[k] - d.begin[k]);
     u.add_deal(std::span(d.stage).subspan(b, len), std::span(d.row).subspan(b, len));
@@ -509,14 +569,10 @@ inline absl::Status event_log::check_unknown_transitions(data& d, bool strict) {
 
 inline absl::Status event_log::report_unknown_transitions(data& d, const detail::unknown_counts& u, bool strict) {
   const auto& g = *d.graph;
-  const auto S = u.S;
-  d.issues.unknown_transitions.clear();
+  d.issues.unknown_transitions = u.listed();
   std::int64_t first_row = -1;
-  for (std::size_t cell = 0; cell < u.count.size(); ++cell) {
-    if (u.count[cell] == 0) continue;
-    d.issues.unknown_transitions.push_back(unknown_transition{
-        static_cast<stage_id>(cell / S), static_cast<stage_id>(cell % S), u.count[cell], u.first[cell]});
-    if (first_row < 0 || u.first[cell] < first_row) first_row = u.first[cell];
+  for (const auto& t : d.issues.unknown_transitions) {
+    if (first_row < 0 || t.first_row < first_row) first_row = t.first_row;
   }
   if (strict && first_row >= 0) {
     const auto& t = *std::find_if(d.issues.unknown_transitions.begin(),
@@ -683,8 +739,9 @@ inline void set_fold_issues(log_issues& is, const fold_counts& r) {
 // Folds every deal (fold_deal), in parallel; each deal compacts in place
 // within its segment, and its kept events' stages and rows are written
 // there into d.stage and d.row while they are in cache. The same pass
-// takes the time range and counts moves off the graph's edges. Returns
-// the kept count per deal.
+// takes the time range and counts moves off the graph's edges into
+// `unknown` (engaged when the log has a graph), a counter per chunk.
+// Returns the kept count per deal.
 inline std::vector<std::int64_t> event_log::fold_deals(std::span<const std::int64_t> offsets,
                                                        std::vector<std::int64_t>& tim,
                                                        std::span<record> recs, data& d,
@@ -699,15 +756,11 @@ inline std::vector<std::int64_t> event_log::fold_deals(std::span<const std::int6
   std::vector<chunk_result> cres(static_cast<std::size_t>(chunks));
   std::vector<std::int64_t> kept(static_cast<std::size_t>(nd), 0);
   const stage_graph* g = d.graph ? &*d.graph : nullptr;
-  // Each chunk's edge table and counts are S x S: counted here for graphs
-  // of up to 64 stages; larger graphs leave `unknown` empty and are checked
-  // after compaction with one table (check_unknown_transitions).
-  const bool count_unknown = g && g->num_stages() <= 64;
   d.stage.resize(recs.size());
   d.row.resize(recs.size());
   detail::parallel_chunks(nd, chunks, threads, [&](std::int64_t b, std::int64_t e, int c) {
     auto& r = cres[static_cast<std::size_t>(c)];
-    if (count_unknown) r.unknown.emplace(*g);
+    if (unknown) r.unknown.emplace(*unknown->edges);
     std::vector<stage_id> path;
     std::int64_t lo = r.lo, hi = r.hi;
     for (std::int64_t k = b; k < e; ++k) {
@@ -725,7 +778,7 @@ inline std::vector<std::int64_t> event_log::fold_deals(std::span<const std::int6
         lo = std::min(lo, t[0]);  // sorted: the first and last kept times bound the deal
         hi = std::max(hi, t[keep - 1]);
       }
-      if (count_unknown) r.unknown->add_deal(std::span(d.stage).subspan(first, keep), std::span(d.row).subspan(first, keep));
+      if (r.unknown) r.unknown->add_deal(std::span(d.stage).subspan(first, keep), std::span(d.row).subspan(first, keep));
     }
     r.lo = lo;
     r.hi = hi;
@@ -736,9 +789,7 @@ inline std::vector<std::int64_t> event_log::fold_deals(std::span<const std::int6
     detail::merge_fold_counts(all, r.fold);
     lo = std::min(lo, r.lo);
     hi = std::max(hi, r.hi);
-    if (!r.unknown) continue;
-    if (unknown) unknown->merge(*r.unknown);
-    else unknown = std::move(r.unknown);
+    if (r.unknown) unknown->merge(*r.unknown);
   }
   if (lo <= hi) {  // else no event was kept: the range stays 0 .. 0
     d.min_time = lo;
@@ -881,14 +932,15 @@ inline absl::StatusOr<event_log> event_log::build(const event_columns& cols,
   grouped = {};
   stages = {};
 
+  std::optional<detail::edge_table> edges;
   std::optional<detail::unknown_counts> unknown;
+  if (d->graph) unknown.emplace(edges.emplace(*d->graph));
   const auto kept = fold_deals(offsets, d->time, recs, *d, threads, unknown);
   if (opt.strict) SALESFUNNEL_RETURN_IF_ERROR(detail::check_strict(d->issues));
   take_deal_values(cols, offsets, kept, recs, *d, threads);
   recs_buffer.reset();
   compact(offsets, kept, *d);
   if (unknown) SALESFUNNEL_RETURN_IF_ERROR(report_unknown_transitions(*d, *unknown, opt.strict));
-  else SALESFUNNEL_RETURN_IF_ERROR(check_unknown_transitions(*d, opt.strict));
   return event_log(std::move(d));
 }
 
@@ -1345,40 +1397,23 @@ inline void event_log::recount_fold_issues(data& d, int threads) {
 // deal's new range in storage.
 inline bool event_log::update_unknown_transitions(data& d, const append_plan& p) {
   if (!d.graph) return false;
-  const auto& g = *d.graph;
-  const auto S = static_cast<std::size_t>(g.num_stages());
-  std::vector<std::int64_t> count(S * S, 0), first(S * S, -1);
-  for (const auto& u : d.issues.unknown_transitions) {
-    const auto cell = static_cast<std::size_t>(u.from) * S + static_cast<std::size_t>(u.to);
-    count[cell] = u.count;
-    first[cell] = u.first_row;
-  }
-  bool full = false;
+  const detail::edge_table edges(*d.graph);
+  detail::unknown_counts u(edges, d.issues.unknown_transitions);
+  bool firsts_kept = true;
   for (std::size_t j = 0; j < p.touched.size(); ++j) {
     const auto k = p.touched[j];
     if (k < p.old_deals) {
-      for (auto i = d.begin[k] + 1; i < d.end[k]; ++i) {
-        if (g.has_edge(d.stage[i - 1], d.stage[i])) continue;
-        const auto cell = static_cast<std::size_t>(d.stage[i - 1]) * S + static_cast<std::size_t>(d.stage[i]);
-        --count[cell];
-        if (first[cell] == d.row[i]) full = true;
-      }
+      const auto b = static_cast<std::size_t>(d.begin[k]), len = static_cast<std::size_t>(d.end[k] - d.begin[k]);
+      firsts_kept &= u.remove_deal(std::span(d.stage).subspan(b, len), std::span(d.row).subspan(b, len));
     }
     const auto& f = p.folds[j];
     const auto& br = p.buf_rec[static_cast<std::size_t>(f.chunk)];
-    for (auto i = f.at + 1; i < f.at + f.kept; ++i) {
-      if (g.has_edge(br[i - 1].stage, br[i].stage)) continue;
-      const auto cell = static_cast<std::size_t>(br[i - 1].stage) * S + static_cast<std::size_t>(br[i].stage);
-      detail::note_row(count[cell], first[cell], br[i].row);
-    }
+    const auto at = static_cast<std::size_t>(f.at);
+    u.add_deal(static_cast<std::size_t>(f.kept), [&](std::size_t i) { return br[at + i].stage; },
+               [&](std::size_t i) { return br[at + i].row; });
   }
-  if (full) return true;  // the caller recounts once the new ranges are in place
-  d.issues.unknown_transitions.clear();
-  for (std::size_t cell = 0; cell < count.size(); ++cell) {
-    if (count[cell] == 0) continue;
-    d.issues.unknown_transitions.push_back(unknown_transition{
-        static_cast<stage_id>(cell / S), static_cast<stage_id>(cell % S), count[cell], first[cell]});
-  }
+  if (!firsts_kept) return true;  // the caller recounts once the new ranges are in place
+  d.issues.unknown_transitions = u.listed();
   return false;
 }
 
