@@ -16,6 +16,7 @@
 #include "status.hpp"
 
 namespace py = pybind11;
+using salesfunnel_py::column_of;
 using salesfunnel_py::throw_if_error;
 using salesfunnel_py::to_numpy;
 using salesfunnel_py::unwrap;
@@ -24,91 +25,51 @@ namespace sf = salesfunnel;
 namespace {
 
 py::dict stage_table(const sf::funnel_report& r) {
-  std::vector<std::string> name, kind;
-  std::vector<std::int32_t> rank;
-  std::vector<std::int64_t> reached, rob, adv, dropped, closed, prog, open, done, cens;
-  std::vector<double> step, slo, shi, cum, clo, chi, med, p90, mean;
-  for (const auto& s : r.stages) {
-    name.push_back(s.name);
-    kind.emplace_back(sf::to_string(s.kind));
-    rank.push_back(s.main_rank);
-    reached.push_back(s.reached);
-    rob.push_back(s.reached_or_beyond);
-    adv.push_back(s.advanced);
-    dropped.push_back(s.dropped);
-    closed.push_back(s.closed_here);
-    prog.push_back(s.in_progress);
-    open.push_back(s.open);
-    step.push_back(s.step_conversion.estimate);
-    slo.push_back(s.step_conversion.low);
-    shi.push_back(s.step_conversion.high);
-    cum.push_back(s.cumulative_conversion.estimate);
-    clo.push_back(s.cumulative_conversion.low);
-    chi.push_back(s.cumulative_conversion.high);
-    med.push_back(s.median_days);
-    p90.push_back(s.p90_days);
-    mean.push_back(s.mean_days);
-    done.push_back(s.stays_completed);
-    cens.push_back(s.stays_censored);
-  }
+  const auto& s = r.stages;
+  using row = sf::stage_row;
   py::dict d;
-  d["stage"] = name;
-  d["kind"] = kind;
-  d["main_rank"] = to_numpy(rank);
-  d["reached"] = to_numpy(reached);
-  d["reached_or_beyond"] = to_numpy(rob);
-  d["advanced"] = to_numpy(adv);
-  d["dropped"] = to_numpy(dropped);
-  d["closed_here"] = to_numpy(closed);
-  d["in_progress"] = to_numpy(prog);
-  d["open"] = to_numpy(open);
-  d["step_conversion"] = to_numpy(step);
-  d["step_low"] = to_numpy(slo);
-  d["step_high"] = to_numpy(shi);
-  d["cumulative_conversion"] = to_numpy(cum);
-  d["cumulative_low"] = to_numpy(clo);
-  d["cumulative_high"] = to_numpy(chi);
-  d["median_days"] = to_numpy(med);
-  d["p90_days"] = to_numpy(p90);
-  d["mean_days"] = to_numpy(mean);
-  d["stays_completed"] = to_numpy(done);
-  d["stays_censored"] = to_numpy(cens);
+  d["stage"] = column_of(s, [](const row& x) { return x.name; });
+  d["kind"] = column_of(s, [](const row& x) { return std::string(sf::to_string(x.kind)); });
+  d["main_rank"] = column_of(s, [](const row& x) { return x.main_rank; });
+  d["reached"] = column_of(s, [](const row& x) { return x.reached; });
+  d["reached_or_beyond"] = column_of(s, [](const row& x) { return x.reached_or_beyond; });
+  d["advanced"] = column_of(s, [](const row& x) { return x.advanced; });
+  d["dropped"] = column_of(s, [](const row& x) { return x.dropped; });
+  d["closed_here"] = column_of(s, [](const row& x) { return x.closed_here; });
+  d["in_progress"] = column_of(s, [](const row& x) { return x.in_progress; });
+  d["open"] = column_of(s, [](const row& x) { return x.open; });
+  d["step_conversion"] = column_of(s, [](const row& x) { return x.step_conversion.estimate; });
+  d["step_low"] = column_of(s, [](const row& x) { return x.step_conversion.low; });
+  d["step_high"] = column_of(s, [](const row& x) { return x.step_conversion.high; });
+  d["cumulative_conversion"] = column_of(s, [](const row& x) { return x.cumulative_conversion.estimate; });
+  d["cumulative_low"] = column_of(s, [](const row& x) { return x.cumulative_conversion.low; });
+  d["cumulative_high"] = column_of(s, [](const row& x) { return x.cumulative_conversion.high; });
+  d["median_days"] = column_of(s, [](const row& x) { return x.median_days; });
+  d["p90_days"] = column_of(s, [](const row& x) { return x.p90_days; });
+  d["mean_days"] = column_of(s, [](const row& x) { return x.mean_days; });
+  d["stays_completed"] = column_of(s, [](const row& x) { return x.stays_completed; });
+  d["stays_censored"] = column_of(s, [](const row& x) { return x.stays_censored; });
   return d;
 }
 
 py::dict drop_off_table(const sf::funnel_report& r) {
-  std::vector<std::string> at, exit;
-  std::vector<std::int64_t> n;
-  for (const auto& d : r.drop_offs) {
-    at.push_back(r.graph.name_of(d.at));
-    exit.push_back(r.graph.name_of(d.exit));
-    n.push_back(d.deals);
-  }
+  const auto& g = r.graph;
   py::dict d;
-  d["stage"] = at;
-  d["exit"] = exit;
-  d["deals"] = to_numpy(n);
+  d["stage"] = column_of(r.drop_offs, [&](const auto& x) { return g.name_of(x.at); });
+  d["exit"] = column_of(r.drop_offs, [&](const auto& x) { return g.name_of(x.exit); });
+  d["deals"] = column_of(r.drop_offs, [](const auto& x) { return x.deals; });
   return d;
 }
 
 py::dict transition_table(const sf::funnel_report& r) {
-  std::vector<std::string> from, to;
-  std::vector<std::int64_t> n;
-  std::vector<double> med;
-  std::vector<bool> edge;
-  for (const auto& t : r.transitions) {
-    from.push_back(r.graph.name_of(t.from));
-    to.push_back(r.graph.name_of(t.to));
-    n.push_back(t.count);
-    med.push_back(t.median_days);
-    edge.push_back(t.is_edge);
-  }
+  const auto& g = r.graph;
+  const auto& t = r.transitions;
   py::dict d;
-  d["from_stage"] = from;
-  d["to_stage"] = to;
-  d["count"] = to_numpy(n);
-  d["median_days"] = to_numpy(med);
-  d["is_edge"] = edge;
+  d["from_stage"] = column_of(t, [&](const auto& x) { return g.name_of(x.from); });
+  d["to_stage"] = column_of(t, [&](const auto& x) { return g.name_of(x.to); });
+  d["count"] = column_of(t, [](const auto& x) { return x.count; });
+  d["median_days"] = column_of(t, [](const auto& x) { return x.median_days; });
+  d["is_edge"] = column_of(t, [](const auto& x) { return x.is_edge; });
   return d;
 }
 
@@ -141,17 +102,11 @@ py::dict waterfall_table(const sf::waterfall_report& w) {
 // The Kaplan-Meier curve of the time in one stage.
 py::dict survival_table(const sf::funnel_report& r, const std::string& stage) {
   const auto s = unwrap(r.graph.id_of(stage));
-  std::vector<double> days, survival;
-  std::vector<std::int64_t> at_risk;
-  for (const auto& p : r.stats.dwell[static_cast<std::size_t>(s)].km_curve()) {
-    days.push_back(sf::seconds_to_days(p.seconds));
-    survival.push_back(p.survival);
-    at_risk.push_back(p.at_risk);
-  }
+  const auto curve = r.stats.dwell[static_cast<std::size_t>(s)].km_curve();
   py::dict d;
-  d["days"] = to_numpy(days);
-  d["survival"] = to_numpy(survival);
-  d["at_risk"] = to_numpy(at_risk);
+  d["days"] = column_of(curve, [](const auto& p) { return sf::seconds_to_days(p.seconds); });
+  d["survival"] = column_of(curve, [](const auto& p) { return p.survival; });
+  d["at_risk"] = column_of(curve, [](const auto& p) { return p.at_risk; });
   return d;
 }
 

@@ -14,6 +14,7 @@
 #include "status.hpp"
 
 namespace py = pybind11;
+using salesfunnel_py::column_of;
 using salesfunnel_py::throw_if_error;
 using salesfunnel_py::to_numpy;
 using salesfunnel_py::unwrap;
@@ -41,44 +42,24 @@ sf::window_options make_options(std::optional<std::int64_t> as_of, int threads) 
 }
 
 py::dict step_table(const sf::window_funnel_report& r) {
-  std::vector<std::string> step;
-  std::vector<std::int64_t> entered, converted, immature, mature;
-  std::vector<double> conv, lo, hi, cum, clo, chi, km, medp, p90p, medf, p90f;
-  for (const auto& s : r.steps) {
-    step.push_back(s.step);
-    entered.push_back(s.entered);
-    converted.push_back(s.converted);
-    immature.push_back(s.immature);
-    mature.push_back(s.mature);
-    conv.push_back(s.conversion.estimate);
-    lo.push_back(s.conversion.low);
-    hi.push_back(s.conversion.high);
-    cum.push_back(s.cumulative.estimate);
-    clo.push_back(s.cumulative.low);
-    chi.push_back(s.cumulative.high);
-    km.push_back(s.km_cumulative);
-    medp.push_back(s.median_days_from_previous);
-    p90p.push_back(s.p90_days_from_previous);
-    medf.push_back(s.median_days_from_first);
-    p90f.push_back(s.p90_days_from_first);
-  }
+  const auto& s = r.steps;
   py::dict d;
-  d["step"] = step;
-  d["entered"] = to_numpy(entered);
-  d["converted"] = to_numpy(converted);
-  d["immature"] = to_numpy(immature);
-  d["mature"] = to_numpy(mature);
-  d["conversion"] = to_numpy(conv);
-  d["conversion_low"] = to_numpy(lo);
-  d["conversion_high"] = to_numpy(hi);
-  d["cumulative"] = to_numpy(cum);
-  d["cumulative_low"] = to_numpy(clo);
-  d["cumulative_high"] = to_numpy(chi);
-  d["km_cumulative"] = to_numpy(km);
-  d["median_days_from_previous"] = to_numpy(medp);
-  d["p90_days_from_previous"] = to_numpy(p90p);
-  d["median_days_from_first"] = to_numpy(medf);
-  d["p90_days_from_first"] = to_numpy(p90f);
+  d["step"] = column_of(s, [](const auto& x) { return x.step; });
+  d["entered"] = column_of(s, [](const auto& x) { return x.entered; });
+  d["converted"] = column_of(s, [](const auto& x) { return x.converted; });
+  d["immature"] = column_of(s, [](const auto& x) { return x.immature; });
+  d["mature"] = column_of(s, [](const auto& x) { return x.mature; });
+  d["conversion"] = column_of(s, [](const auto& x) { return x.conversion.estimate; });
+  d["conversion_low"] = column_of(s, [](const auto& x) { return x.conversion.low; });
+  d["conversion_high"] = column_of(s, [](const auto& x) { return x.conversion.high; });
+  d["cumulative"] = column_of(s, [](const auto& x) { return x.cumulative.estimate; });
+  d["cumulative_low"] = column_of(s, [](const auto& x) { return x.cumulative.low; });
+  d["cumulative_high"] = column_of(s, [](const auto& x) { return x.cumulative.high; });
+  d["km_cumulative"] = column_of(s, [](const auto& x) { return x.km_cumulative; });
+  d["median_days_from_previous"] = column_of(s, [](const auto& x) { return x.median_days_from_previous; });
+  d["p90_days_from_previous"] = column_of(s, [](const auto& x) { return x.p90_days_from_previous; });
+  d["median_days_from_first"] = column_of(s, [](const auto& x) { return x.median_days_from_first; });
+  d["p90_days_from_first"] = column_of(s, [](const auto& x) { return x.p90_days_from_first; });
   return d;
 }
 

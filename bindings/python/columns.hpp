@@ -4,10 +4,13 @@
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
 
 #include <deque>
+#include <iterator>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include <salesfunnel/core/event_log.hpp>
@@ -118,6 +121,20 @@ inline sf::time_unit parse_unit(const std::string& u) {
 template <class T>
 py::array_t<T> to_numpy(const std::vector<T>& v) {
   return py::array_t<T>(static_cast<py::ssize_t>(v.size()), v.data());
+}
+
+/// One column of a results table: get(row) for each of `rows`, as a numpy
+/// array for numbers and as a list for text and flags.
+///
+///   d["reached"] = column_of(r.stages, [](const auto& s) { return s.reached; });
+template <class Rows, class Get>
+py::object column_of(const Rows& rows, Get&& get) {
+  using T = std::decay_t<decltype(get(*std::begin(rows)))>;
+  std::vector<T> v;
+  v.reserve(std::size(rows));
+  for (const auto& r : rows) v.push_back(get(r));
+  if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) return to_numpy(v);
+  else return py::cast(v);
 }
 
 /// A 1-d uint8 view of a bool/uint8 numpy array (kept alive by `keep`).
