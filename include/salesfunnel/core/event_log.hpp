@@ -569,17 +569,13 @@ inline absl::Status event_log::check_unknown_transitions(data& d, bool strict) {
 
 inline absl::Status event_log::report_unknown_transitions(data& d, const detail::unknown_counts& u, bool strict) {
   const auto& g = *d.graph;
-  d.issues.unknown_transitions = u.listed();
-  std::int64_t first_row = -1;
-  for (const auto& t : d.issues.unknown_transitions) {
-    if (first_row < 0 || t.first_row < first_row) first_row = t.first_row;
-  }
-  if (strict && first_row >= 0) {
-    const auto& t = *std::find_if(d.issues.unknown_transitions.begin(),
-                                  d.issues.unknown_transitions.end(),
-                                  [&](const unknown_transition& x) { return x.first_row == first_row; });
+  const auto& listed = d.issues.unknown_transitions = u.listed();
+  if (strict && !listed.empty()) {  // the earliest row among the pairs' first rows
+    const auto& t = *std::min_element(listed.begin(), listed.end(), [](const auto& a, const auto& b) {
+      return a.first_row < b.first_row;
+    });
     return absl::InvalidArgumentError(absl::StrCat(
-        "row ", first_row, ": transition '", g.name_of(t.from), "' -> '", g.name_of(t.to),
+        "row ", t.first_row, ": transition '", g.name_of(t.from), "' -> '", g.name_of(t.to),
         "' is not an edge of the stage graph (strict mode)"));
   }
   return absl::OkStatus();
