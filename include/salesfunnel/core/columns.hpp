@@ -388,8 +388,11 @@ key_partitions<Key> partition_keys(const key_column& c, int threads, KeyOf&& key
   r.firsts.resize(parts);
   parallel_chunks(static_cast<std::int64_t>(parts), r.chunks(threads), threads, [&](std::int64_t pb, std::int64_t pe, int) {
     absl::flat_hash_map<Key, std::int32_t> map;
+    std::size_t expect = 0;  // keys of the partition before: hash partitions are alike in size
     for (auto p = static_cast<std::size_t>(pb); p < static_cast<std::size_t>(pe); ++p) {
-      map.clear();
+      map.clear();           // (which frees a table of more than 127 slots: without the reserve,
+      map.reserve(expect);   // every partition's table would grow from empty, rehashing on the way)
+      r.firsts[p].reserve(expect);
       const auto b = r.begin[p], e = r.begin[p + 1];
       for (auto pos = b; pos < e; ++pos) {
         auto [it, fresh] = map.try_emplace(r.keys[pos], static_cast<std::int32_t>(map.size()));
@@ -400,6 +403,7 @@ key_partitions<Key> partition_keys(const key_column& c, int threads, KeyOf&& key
         }
         r.local[pos] = it->second;
       }
+      expect = map.size() + map.size() / 8;
     }
   });
   // 3. Ranks of first rows: prefix counts per bitmap word.
