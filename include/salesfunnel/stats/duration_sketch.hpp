@@ -244,8 +244,14 @@ class duration_sketch {
     return out;
   }
 
-  std::vector<std::int64_t> observed_, censored_;
-  std::int64_t n_observed_ = 0, n_censored_ = 0, sum_observed_ = 0;
+  // What adding a completed stay touches, together: the first 40 of the 72
+  // bytes, one cache line for half the sketches of an array and two for the
+  // rest (with the counts after both vectors: always two). A batch count
+  // adds one per move, into a group's S x S sketches.
+  std::vector<std::int64_t> observed_;
+  std::int64_t n_observed_ = 0, sum_observed_ = 0;
+  std::vector<std::int64_t> censored_;
+  std::int64_t n_censored_ = 0;
 };
 
 SALESFUNNEL_END_NAMESPACE
