@@ -58,15 +58,27 @@ class duration_sketch {
 
   /// add() when the caller already knows bucket_of(seconds) (seconds >= 0).
   void add_in_bucket(std::size_t b, std::int64_t seconds, bool censored) {
-    auto& v = censored ? censored_ : observed_;
-    if (v.size() <= b) v.resize(b + 1, 0);
-    ++v[b];
     if (censored) {
+      if (censored_.size() <= b) censored_.resize(b + 1, 0);
+      ++censored_[b];
       ++n_censored_;
     } else {
-      ++n_observed_;
-      sum_observed_ = saturating_add(sum_observed_, seconds);
+      add_observed_total(seconds);
+      add_observed_bucket(b);
     }
+  }
+
+  /// add_in_bucket(b, seconds, false) in two halves, for a batch count that
+  /// adds each completed stay's total as it goes and its bucket's count
+  /// later, sketch group by sketch group (stats/funnel_stats.hpp); the sketch
+  /// is whole again once every total has had its bucket.
+  void add_observed_total(std::int64_t seconds) {
+    ++n_observed_;
+    sum_observed_ = saturating_add(sum_observed_, seconds);
+  }
+  void add_observed_bucket(std::size_t b) {
+    if (observed_.size() <= b) observed_.resize(b + 1, 0);
+    ++observed_[b];
   }
 
   /// Takes back one add_in_bucket(b, seconds, censored) (live statistics:
