@@ -184,6 +184,30 @@ TEST_CASE("grouped statistics on several threads equal each group counted alone"
     total += one->stats[i].deals;
   }
   CHECK(total == 10000);
+  // The reports of the 20 groups, made on 2 threads, are each group's report made alone.
+  const auto g = analysis_graph(log, opt.stale);
+  REQUIRE(g.ok());
+  auto reports = make_grouped_report(*one, *g, 2);
+  REQUIRE(reports.ok());
+  REQUIRE(reports->reports.size() == 20);
+  CHECK(reports->groups == one->labels);
+  for (std::size_t i = 0; i < one->labels.size(); ++i) {
+    auto alone = make_funnel_report(one->stats[i], *g);
+    REQUIRE(alone.ok());
+    const auto& r = reports->reports[i];
+    CHECK(r.stats == alone->stats);
+    CHECK(r.deals == alone->deals);
+    CHECK(r.won == alone->won);
+    CHECK(r.lost == alone->lost);
+    CHECK(r.open == alone->open);
+    REQUIRE(r.transitions.size() == alone->transitions.size());
+    for (std::size_t j = 0; j < r.transitions.size(); ++j) {
+      const auto &a = r.transitions[j], &b = alone->transitions[j];
+      CHECK(a.count == b.count);
+      CHECK((a.median_days == b.median_days || (std::isnan(a.median_days) && std::isnan(b.median_days))));
+    }
+    CHECK(r.stages.size() == alone->stages.size());
+  }
   for (int threads : {2, 3, 5}) {
     opt.threads = threads;
     auto many = compute_funnel_stats_by(log, "rep", opt);

@@ -26,6 +26,7 @@
 #include "salesfunnel/core/event_log.hpp"
 #include "salesfunnel/core/stage_graph.hpp"
 #include "salesfunnel/core/time.hpp"
+#include "salesfunnel/detail/parallel.hpp"
 #include "salesfunnel/stats/funnel_stats.hpp"
 #include "salesfunnel/stats/interval.hpp"
 
@@ -295,16 +296,27 @@ struct grouped_funnel_report {
 };
 
 /// Reports from (possibly merged) grouped statistics, which the reports keep
-/// (pass them with std::move when they are not needed after).
+/// (pass them with std::move when they are not needed after), a group at a
+/// time on `threads` threads (0: every core); the first group's error, in
+/// group order, is the one returned.
 inline absl::StatusOr<grouped_funnel_report> make_grouped_report(grouped_funnel_stats s,
-                                                                 const stage_graph& g) {
+                                                                 const stage_graph& g, int threads = 0) {
   grouped_funnel_report out;
   out.by = std::move(s.by);
   out.groups = std::move(s.labels);
-  for (auto& st : s.stats) {
-    SALESFUNNEL_ASSIGN_OR_RETURN(auto r, make_funnel_report(std::move(st), g));
-    out.reports.push_back(std::move(r));
-  }
+  const auto n = static_cast<std::int64_t>(s.stats.size());
+  out.reports.resize(s.stats.size());
+  std::vector<absl::Status> status(s.stats.size());
+  // A report takes some 80 us (the 97 reps of the 10M benchmark: 8 ms in all), a thread ~50 us to start.
+  detail::parallel_chunks(n, static_cast<int>(std::max<std::int64_t>(n, 1)), n < 8 ? 1 : detail::resolve_threads(threads),
+                          [&](std::int64_t b, std::int64_t e, int) {
+    for (auto i = static_cast<std::size_t>(b); i < static_cast<std::size_t>(e); ++i) {
+      auto r = make_funnel_report(std::move(s.stats[i]), g);
+      if (r.ok()) out.reports[i] = *std::move(r);
+      else status[i] = r.status();
+    }
+  });
+  for (auto& st : status) SALESFUNNEL_RETURN_IF_ERROR(st);
   return out;
 }
 
@@ -314,7 +326,7 @@ inline absl::StatusOr<grouped_funnel_report> funnel_by(const event_log& log, std
                                                        const funnel_options& opt = {}) {
   SALESFUNNEL_ASSIGN_OR_RETURN(const stage_graph g, analysis_graph(log, opt.stale));
   SALESFUNNEL_ASSIGN_OR_RETURN(auto stats, compute_funnel_stats_by(log, by, opt));
-  return make_grouped_report(std::move(stats), g);
+  return make_grouped_report(std::move(stats), g, opt.threads);
 }
 
 /// The funnel report per rep (deal owner).
