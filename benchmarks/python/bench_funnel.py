@@ -350,8 +350,9 @@ def main() -> int:
         info = generate(args.deals, args.events, args.seed, Path(tmp))
         print(f"log: {info['events']:,} events, {info['deals']:,} deals (unsorted); "
               f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores")
+        repeats = max(1, args.repeats)
         runs = {tool: [] for tool in tools}
-        for _ in range(max(1, args.repeats)):
+        for _ in range(repeats):
             for tool in tools:
                 out = subprocess.run([sys.executable, __file__, "--child", tool, tmp],
                                      capture_output=True, text=True)
@@ -366,7 +367,7 @@ def main() -> int:
     base = results["salesfunnel"]["seconds"]
     inp = results["salesfunnel"]["input_bytes"]
     print(f"input columns: {inp / 2**20:,.0f} MiB; all tools agree on reached, transitions, won "
-          f"in every run; {max(1, args.repeats)} run(s) each")
+          f"in every run; {repeats} run(s) each")
     print(f"{'tool':<12} {'median s':>9} {'fastest s':>10} {'x slower':>9} {'peak extra MiB':>15} {'extra / input':>14}")
     for tool, r in results.items():
         print(f"{tool:<12} {r['seconds']:9.2f} {r['fastest']:10.2f} {r['seconds'] / base:9.1f} "
