@@ -59,8 +59,7 @@ class duration_sketch {
   /// add() when the caller already knows bucket_of(seconds) (seconds >= 0).
   void add_in_bucket(std::size_t b, std::int64_t seconds, bool censored) {
     if (censored) {
-      if (censored_.size() <= b) censored_.resize(b + 1, 0);
-      ++censored_[b];
+      count_in(censored_, b);
       ++n_censored_;
     } else {
       add_observed_total(seconds);
@@ -76,10 +75,7 @@ class duration_sketch {
     ++n_observed_;
     sum_observed_ = saturating_add(sum_observed_, seconds);
   }
-  void add_observed_bucket(std::size_t b) {
-    if (observed_.size() <= b) observed_.resize(b + 1, 0);
-    ++observed_[b];
-  }
+  void add_observed_bucket(std::size_t b) { count_in(observed_, b); }
 
   /// Takes back one add_in_bucket(b, seconds, censored) (live statistics:
   /// a deal's stay taken out before its new history goes in). The sum stays
@@ -182,6 +178,11 @@ class duration_sketch {
   }
 
  private:
+  static void count_in(std::vector<std::int64_t>& v, std::size_t b) {
+    if (v.size() <= b) v.resize(b + 1, 0);
+    ++v[b];
+  }
+
   /// first_second[b]: the least whole second in bucket b (b >= 1), found by
   /// bisection on bucket_by_log, which rises with its argument.
   /// slice_base[slice]: the bucket of the least whole second at or above

@@ -182,19 +182,19 @@ inline void add_move(funnel_stats& s, std::size_t from, std::size_t to, std::int
   const auto S = static_cast<std::size_t>(s.num_stages);
   secs = std::max<std::int64_t>(secs, 0);
   const auto bucket = duration_sketch::bucket_of(secs);
-  s.transitions[from * S + to] += Sign;
+  const auto move = from * S + to;
+  s.transitions[move] += Sign;
   if constexpr (Sign > 0) {
     if constexpr (Dwell) s.dwell[from].add_in_bucket(bucket, secs, false);
-    auto& t = s.transition_time[from * S + to];
     if (later) {
-      t.add_observed_total(secs);
-      later->add(from * S + to, bucket);
+      s.transition_time[move].add_observed_total(secs);
+      later->add(move, bucket);
     } else {
-      t.add_in_bucket(bucket, secs, false);
+      s.transition_time[move].add_in_bucket(bucket, secs, false);
     }
   } else {
     if constexpr (Dwell) s.dwell[from].remove_in_bucket(bucket, secs, false);
-    s.transition_time[from * S + to].remove_in_bucket(bucket, secs, false);
+    s.transition_time[move].remove_in_bucket(bucket, secs, false);
   }
 }
 
